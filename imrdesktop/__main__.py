@@ -1,0 +1,3 @@
+from imrdesktop.app import main
+
+raise SystemExit(main())

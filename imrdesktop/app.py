@@ -1,0 +1,5 @@
+def main():
+    return 0
+
+def main_gui():
+    return 0

@@ -1,0 +1,1 @@
+"""Documents layer: importing PDFs and images safely as exhibits. No Qt."""

@@ -1,0 +1,1 @@
+"""Packet layer: printed forms, letters, cover sheets (reportlab) and merging. No Qt."""

@@ -1,0 +1,1 @@
+"""Storage layer: the encrypted vault, case files, keys and settings. No Qt."""
