@@ -1,5 +1,73 @@
-def main():
-    return 0
+"""The entry point and the one composition root.
 
-def main_gui():
-    return 0
+Imports no Qt at module level: the command line is parsed first, and the GUI is imported
+inside :func:`run_gui` only when it is wanted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from imrdesktop import __version__
+from imrdesktop.hardening import harden_process
+
+log = logging.getLogger(__name__)
+
+
+def build_context(vault_dir: str | None = None, *, log_to_file: bool = True, debug: bool = False):
+    """Paths, settings, logging and language: what both the GUI and the CLI need."""
+    from imrdesktop.i18n import set_interface_language
+    from imrdesktop.logsetup import configure_logging
+    from imrdesktop.services.context import AppContext
+    from imrdesktop.storage.paths import AppPaths
+    from imrdesktop.storage.settings import Settings
+
+    paths = AppPaths.default().ensure()
+    configure_logging(paths.logs if log_to_file else None, "DEBUG" if debug else None)
+    settings = Settings(paths.settings_file)
+    set_interface_language(_language_from(settings.get("language")))
+    return AppContext(paths=paths, settings=settings, vault_override=vault_dir)
+
+
+def _language_from(setting: str) -> str:
+    if setting:
+        return setting
+    import locale
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "es" if value.lower().startswith("es") else "en"
+    try:
+        loc = locale.getlocale()[0] or ""
+    except ValueError:
+        loc = ""
+    return "es" if loc.lower().startswith("es") else "en"
+
+
+def run_gui(ctx, *, demo: bool = False) -> int:
+    from imrdesktop.gui.run import run
+
+    return run(ctx, demo=demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()
+    from imrdesktop.cli import run_cli
+
+    return run_cli(list(sys.argv[1:] if argv is None else argv))
+
+
+def main_gui() -> int:
+    """Entry point of the windowed launcher (no console): always the GUI."""
+    harden_process()
+    from imrdesktop.cli import run_cli
+
+    args = [a for a in sys.argv[1:] if a in ("--demo", "--debug")]
+    return run_cli(["gui", *args] if "--demo" not in args else ["--demo"])
+
+
+__all__ = ["__version__", "build_context", "main", "main_gui", "run_gui"]

@@ -33,7 +33,9 @@ def locale_dir() -> Path:
 def _catalog(lang: str) -> gettext.NullTranslations:
     cat = _catalogs.get(lang)
     if cat is None:
-        cat = gettext.translation(DOMAIN, localedir=str(locale_dir()), languages=[lang], fallback=True)
+        cat = gettext.translation(
+            DOMAIN, localedir=str(locale_dir()), languages=[lang], fallback=True
+        )
         _catalogs[lang] = cat
     return cat
 
@@ -70,6 +72,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog(current_language()).ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it here."""
     return message

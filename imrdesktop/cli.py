@@ -1,0 +1,306 @@
+"""The command line (shared/CLI.md). It calls the services, as the GUI does.
+
+Every failure ends with one plain sentence on stderr and the exit code of CLI.md:
+0 success, 1 environment, 2 user input, 3 damaged/newer/foreign data, 4 wrong passphrase.
+Tracebacks only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from imrdesktop import __version__
+from imrdesktop.domain import errors as e
+from imrdesktop.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(
+            _("imrdesktop: {problem}. See “imrdesktop --help”.").format(problem=message) + "\n"
+        )
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vault", metavar="DIR", help=_("the vault folder (default: your profile's vault)")
+    )
+    common.add_argument("--debug", action="store_true", help=_("show technical details"))
+
+    p = _Parser(
+        prog="imrdesktop",
+        description=_("IMR Desktop: case files and IMR packets for health advocates."),
+        parents=[common],
+    )
+    p.add_argument("--version", action="store_true", help=_("print the version and exit"))
+    p.add_argument(
+        "--demo", action="store_true", help=_("open a throwaway training vault with sample clients")
+    )
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    sub.add_parser("gui", parents=[common], help=_("open the app (the default)"))
+
+    vault = sub.add_parser("vault", parents=[common], help=_("create or check a vault"))
+    vsub = vault.add_subparsers(dest="vault_command", required=True, parser_class=_Parser)
+    init = vsub.add_parser("init", parents=[common], help=_("create a vault"))
+    init.add_argument("--label", default="", help=_("the profile's name on the unlock screen"))
+    init.add_argument(
+        "--recovery-sheet", metavar="FILE.pdf", help=_("also write the recovery key sheet (PDF)")
+    )
+    vsub.add_parser("verify", parents=[common], help=_("check every file of the vault"))
+
+    case = sub.add_parser("case", parents=[common], help=_("work with cases"))
+    csub = case.add_subparsers(dest="case_command", required=True, parser_class=_Parser)
+    new = csub.add_parser("new", parents=[common], help=_("create a case from a JSON record"))
+    new.add_argument("--from", dest="from_file", required=True, metavar="FILE.json")
+    lst = csub.add_parser("list", parents=[common], help=_("list the cases"))
+    lst.add_argument("--json", action="store_true")
+    show = csub.add_parser("show", parents=[common], help=_("show one case"))
+    show.add_argument("case")
+    show.add_argument("--json", action="store_true")
+    exp = csub.add_parser("export", parents=[common], help=_("export one encrypted bundle"))
+    exp.add_argument("case")
+    exp.add_argument("--out", required=True, metavar="FILE")
+    imp = csub.add_parser("import", parents=[common], help=_("import a case bundle"))
+    imp.add_argument("file")
+    return p
+
+
+# --- secrets --------------------------------------------------------------------------
+def _secret(env_var: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(env_var)
+    if value:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if confirm:
+            second = getpass.getpass(_("Type it again: "))
+            if first != second:
+                raise e.WeakPassphrase(reason="mismatch")
+        return first
+    raise e.PassphraseRequired(var=env_var)
+
+
+def _passphrase(*, confirm: bool = False) -> str:
+    return _secret("IMRDESKTOP_PASSPHRASE", _("Vault passphrase: "), confirm=confirm)
+
+
+def _bundle_passphrase(*, confirm: bool = False) -> str:
+    return _secret("IMRDESKTOP_BUNDLE_PASSPHRASE", _("Bundle passphrase: "), confirm=confirm)
+
+
+def _read_json(path_text: str) -> Any:
+    path = Path(path_text)
+    if not path.is_file():
+        raise e.InputFileMissing(name=path.name)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise e.BadJsonFile(name=path.name) from exc
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+# --- commands ---------------------------------------------------------------------------
+def _open_session(ctx):
+    from imrdesktop.services.session import VaultSession
+    from imrdesktop.storage.vault import Vault
+
+    path = ctx.default_vault_path()
+    if not Vault.exists(path):
+        raise e.NoVault()
+    return VaultSession(Vault.open(path, _passphrase()))
+
+
+def cmd_vault_init(ctx, args) -> int:
+    from imrdesktop.storage.vault import Vault
+
+    if args.vault:
+        path = Path(args.vault).expanduser()
+    else:
+        label = args.label or _("My cases")
+        profile = ctx.profiles.new(label)
+        path = profile.vault_path
+    if Vault.exists(path):
+        raise e.VaultExists()
+    vault, recovery = Vault.create(path, _passphrase(confirm=True))
+    try:
+        if args.recovery_sheet:
+            from imrdesktop.packet.recovery_sheet import write_recovery_sheet
+
+            write_recovery_sheet(Path(args.recovery_sheet), recovery, vault.vault_id)
+    finally:
+        vault.lock()
+    print(_("Vault created in {path}").format(path=path))
+    print(_("Recovery key (write it down or print the sheet; it is shown only once):"))
+    print(recovery)
+    return 0
+
+
+def cmd_vault_verify(ctx, args) -> int:
+    from imrdesktop.services.messages import describe
+
+    session = _open_session(ctx)
+    try:
+        problems = session.vault.verify()
+    finally:
+        session.lock()
+    if not problems:
+        print(_("The vault is sound: every file was checked."))
+        return 0
+    for problem in problems:
+        print(f"{problem.where}: {describe(problem.error)}", file=sys.stderr)
+    return 3
+
+
+def _row_json(row) -> dict:
+    return {
+        "id": row.case_id,
+        "name": row.name,
+        "status": row.status,
+        "next_deadline": row.next_deadline,
+        "days_left": row.days_left,
+    }
+
+
+def cmd_case_new(ctx, args) -> int:
+    record = _read_json(args.from_file)
+    from imrdesktop.domain.case import validate_record
+
+    validate_record(record)  # refuse a bad file before asking for the passphrase
+    session = _open_session(ctx)
+    try:
+        case_id = session.create_case(record)
+    finally:
+        session.lock()
+    print(case_id)
+    return 0
+
+
+def cmd_case_list(ctx, args) -> int:
+    session = _open_session(ctx)
+    try:
+        rows = session.list_cases()
+    finally:
+        session.lock()
+    if args.json:
+        print(_dump([_row_json(r) for r in rows]))
+        return 0
+    if not rows:
+        print(_("No cases yet."))
+        return 0
+    for r in rows:
+        due = ""
+        if r.next_deadline:
+            due = _("{what} by {date} ({days} days)").format(
+                what=r.next_deadline.get("what", ""), date=r.next_deadline["date"], days=r.days_left
+            )
+        print(f"{r.case_id}  {r.name}  [{r.status}]  {due}".rstrip())
+    return 0
+
+
+def case_json(session, case_id: str) -> dict:
+    record = session.load_case(case_id)
+    out = dict(record)
+    out["id"] = case_id
+    out["documents"] = []
+    return out
+
+
+def cmd_case_show(ctx, args) -> int:
+    session = _open_session(ctx)
+    try:
+        data = case_json(session, args.case)
+    finally:
+        session.lock()
+    if args.json:
+        print(_dump(data))
+        return 0
+    from imrdesktop.services.render_text import case_as_text
+
+    print(case_as_text(data))
+    return 0
+
+
+def cmd_case_export(ctx, args) -> int:
+    session = _open_session(ctx)
+    try:
+        bundle_pass = _bundle_passphrase(confirm=True)
+        from imrdesktop.storage.passphrase import check_passphrase
+
+        check_passphrase(bundle_pass)
+        session.export_case(args.case, Path(args.out), bundle_pass)
+    finally:
+        session.lock()
+    print(
+        _(
+            "Exported to {path}. The bundle is encrypted with its own passphrase: give that "
+            "passphrase to the recipient separately."
+        ).format(path=args.out)
+    )
+    return 0
+
+
+def cmd_case_import(ctx, args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise e.InputFileMissing(name=path.name)
+    session = _open_session(ctx)
+    try:
+        case_id = session.import_case(path, _bundle_passphrase())
+    finally:
+        session.lock()
+    print(case_id)
+    return 0
+
+
+def run_cli(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(f"imrdesktop {__version__}")
+        return 0
+    from imrdesktop.app import build_context, run_gui
+    from imrdesktop.services.messages import describe, exit_code
+
+    try:
+        ctx = build_context(args.vault, debug=args.debug)
+        if args.demo or args.command in (None, "gui"):
+            return run_gui(ctx, demo=bool(args.demo))
+        handler = {
+            ("vault", "init"): cmd_vault_init,
+            ("vault", "verify"): cmd_vault_verify,
+            ("case", "new"): cmd_case_new,
+            ("case", "list"): cmd_case_list,
+            ("case", "show"): cmd_case_show,
+            ("case", "export"): cmd_case_export,
+            ("case", "import"): cmd_case_import,
+        }[(args.command, getattr(args, f"{args.command}_command", None))]
+        return handler(ctx, args)
+    except KeyboardInterrupt:
+        print(_("Stopped."), file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if isinstance(exc, e.ImrError):
+            log.info("command failed: %s", type(exc).__name__)
+        else:
+            log.error("unexpected failure", exc_info=exc)
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"imrdesktop: {describe(exc)}", file=sys.stderr)
+        return exit_code(exc)

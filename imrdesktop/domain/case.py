@@ -1,0 +1,126 @@
+"""The case record: one JSON-able dict per client, shaped as shared/CLI.md describes.
+
+``validate_record`` checks a record given by a person or a file (``case new --from``) and
+raises :class:`InvalidField` naming the first wrong field. The same keys are used by every
+layer (forms, criteria, packet, timeline): there is no parallel copy of the model.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from imrdesktop.domain.errors import InvalidField
+from imrdesktop.i18n import N_, _
+
+# Section -> allowed keys (all strings). Only enrollee.name is required.
+PERSON_SECTIONS: dict[str, tuple[str, ...]] = {
+    "enrollee": (
+        "name",
+        "date_of_birth",
+        "address",
+        "phone",
+        "email",
+        "preferred_language",
+    ),
+    "plan": ("name", "member_id", "medical_group"),
+    "advocate": ("name", "organization", "address", "phone", "email"),
+    "physician": ("name", "phone", "address"),
+    "assistant": ("name", "relationship", "organization", "address", "phone", "email"),
+}
+TEXT_KEYS = ("service", "notes")
+OBJECT_KEYS = ("facts",)
+TOP_LEVEL = (*PERSON_SECTIONS, *TEXT_KEYS, *OBJECT_KEYS)
+DATE_FIELDS = {("enrollee", "date_of_birth")}
+MAX_TEXT = 20_000
+
+LANGUAGES = {"en": N_("English"), "es": N_("Spanish")}
+
+
+def parse_date(value: str, field: str) -> dt.date:
+    if not isinstance(value, str):
+        raise InvalidField(field=field, problem=_("a date must be written YYYY-MM-DD"))
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(value) != 10:
+        raise InvalidField(field=field, problem=_("a date must be a real date written YYYY-MM-DD"))
+    return parsed
+
+
+def validate_record(record: Any, *, today: dt.date | None = None) -> dict:
+    """Return a clean copy of ``record`` or raise InvalidField naming the wrong field."""
+    if not isinstance(record, dict):
+        raise InvalidField(field="(record)", problem=_("the case record must be a JSON object"))
+    for key in record:
+        if key not in TOP_LEVEL:
+            raise InvalidField(field=str(key), problem=_("this key is not part of a case record"))
+    clean: dict[str, Any] = {}
+    for section, keys in PERSON_SECTIONS.items():
+        value = record.get(section)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise InvalidField(field=section, problem=_("must be an object"))
+        out: dict[str, str] = {}
+        for key, item in value.items():
+            field = f"{section}.{key}"
+            if key not in keys:
+                raise InvalidField(field=field, problem=_("this key is not part of a case record"))
+            if item is None:
+                continue
+            if not isinstance(item, str):
+                raise InvalidField(field=field, problem=_("must be text"))
+            if len(item) > MAX_TEXT:
+                raise InvalidField(field=field, problem=_("is too long"))
+            item = item.strip()
+            if (section, key) in DATE_FIELDS and item:
+                born = parse_date(item, field)
+                if today is not None and born > today:
+                    raise InvalidField(field=field, problem=_("is in the future"))
+            if item:
+                out[key] = item
+        if out:
+            clean[section] = out
+    name = clean.get("enrollee", {}).get("name", "")
+    if not name:
+        raise InvalidField(field="enrollee.name", problem=_("the client's name is required"))
+    for key in TEXT_KEYS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidField(field=key, problem=_("must be text"))
+        if len(value) > MAX_TEXT:
+            raise InvalidField(field=key, problem=_("is too long"))
+        if value.strip():
+            clean[key] = value.strip() if key == "service" else value
+    facts = record.get("facts")
+    if facts is not None:
+        if not isinstance(facts, dict):
+            raise InvalidField(field="facts", problem=_("must be an object"))
+        clean["facts"] = copy.deepcopy(facts)
+    return clean
+
+
+def client_name(record: dict) -> str:
+    return record.get("enrollee", {}).get("name", "")
+
+
+def summary_for(record: dict) -> dict:
+    """What the case list shows, kept (encrypted) in the vault index."""
+    return {
+        "name": client_name(record),
+        "member_id": record.get("plan", {}).get("member_id", ""),
+        "status": "open",
+        "next_deadline": None,
+    }
+
+
+STATUS_LABELS = {"open": N_("Open")}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS.get(status, status))

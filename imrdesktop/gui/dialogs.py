@@ -1,0 +1,112 @@
+"""Every dialog the app opens goes through this module, so tests can answer them.
+
+Widgets call these functions, never ``QMessageBox``/``QFileDialog`` directly. Tests
+replace them through the ``answers`` fixture (``tests/gui/conftest.py``).
+
+File dialogs use Qt's own widget dialog with history switched off, so no file name ends
+up in a recent-files list; their history is wiped after use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from imrdesktop.i18n import _
+
+
+def _box(parent: QWidget | None, icon, title: str, text: str, details: str = "") -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("messageBox")
+    if details:
+        box.setDetailedText(details)
+    return box
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    box = _box(parent, QMessageBox.Icon.Information, title, text)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    box = _box(parent, QMessageBox.Icon.Warning, title, text)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def error(parent: QWidget | None, text: str, title: str | None = None) -> None:
+    box = _box(parent, QMessageBox.Icon.Critical, title or _("Something went wrong"), text)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def confirm(
+    parent: QWidget | None, title: str, text: str, yes: str | None = None, no: str | None = None
+) -> bool:
+    box = _box(parent, QMessageBox.Icon.Question, title, text)
+    yes_button = box.addButton(yes or _("Yes"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(no or _("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def _forget_dialog_history() -> None:
+    settings = QSettings("QtProject")
+    settings.beginGroup("FileDialog")
+    settings.remove("")
+    settings.endGroup()
+    settings.sync()
+
+
+def _file_dialog(parent: QWidget | None, title: str, name_filter: str) -> QFileDialog:
+    dlg = QFileDialog(parent, title)
+    dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dlg.setHistory([])
+    if name_filter:
+        dlg.setNameFilter(name_filter)
+    return dlg
+
+
+def choose_save_path(
+    parent: QWidget | None, title: str, suggested_name: str, name_filter: str = ""
+) -> Path | None:
+    dlg = _file_dialog(parent, title, name_filter)
+    dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dlg.selectFile(suggested_name)
+    try:
+        if dlg.exec() and dlg.selectedFiles():
+            return Path(dlg.selectedFiles()[0])
+        return None
+    finally:
+        _forget_dialog_history()
+
+
+def choose_open_file(parent: QWidget | None, title: str, name_filter: str = "") -> Path | None:
+    dlg = _file_dialog(parent, title, name_filter)
+    dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+    try:
+        if dlg.exec() and dlg.selectedFiles():
+            return Path(dlg.selectedFiles()[0])
+        return None
+    finally:
+        _forget_dialog_history()
+
+
+def choose_files(parent: QWidget | None, title: str, name_filter: str = "") -> list[Path]:
+    dlg = _file_dialog(parent, title, name_filter)
+    dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    try:
+        if dlg.exec():
+            return [Path(p) for p in dlg.selectedFiles()]
+        return []
+    finally:
+        _forget_dialog_history()
+
+
+def run_dialog(dialog) -> bool:
+    """Run one of our own dialogs modally; tests replace this to drive it instead."""
+    return bool(dialog.exec())

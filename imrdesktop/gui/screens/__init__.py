@@ -1,0 +1,1 @@
+"""The three screens of the main window: unlock, case list, case workspace."""

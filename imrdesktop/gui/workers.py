@@ -1,0 +1,53 @@
+"""Run slow core work (key derivation, file work) off the GUI thread.
+
+``run_in_background(fn)`` returns a :class:`Task` whose ``finished(object)`` or
+``failed(object)`` signal fires on the GUI thread. Widgets never touch the core from the
+worker thread, and the worker never touches widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Task(QObject):
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[[], Any], task: Task) -> None:
+        super().__init__()
+        self.fn = fn
+        self.task = task
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:
+            self.task.failed.emit(exc)
+        else:
+            self.task.finished.emit(result)
+
+
+_live: set[Task] = set()
+
+
+def run_in_background(fn: Callable[[], Any], parent: QObject | None = None) -> Task:
+    task = Task(parent)
+    _live.add(task)
+    task.finished.connect(lambda _r: _live.discard(task))
+    task.failed.connect(lambda _e: _live.discard(task))
+    QThreadPool.globalInstance().start(_Runnable(fn, task))
+    return task
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -1,0 +1,240 @@
+"""The one table that turns typed core errors into plain sentences.
+
+Each sentence says what happened and what to do. The GUI and the CLI both use
+``describe(error)``; lookups walk the class hierarchy, so a subclass without its own row
+gets its parent's sentence. Parameters come from the error (field names, file names,
+versions) and never carry client data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from imrdesktop.domain import errors as e
+from imrdesktop.i18n import _
+
+_Message = Callable[[dict], str]
+
+
+def _field(params: dict) -> str:
+    field = params.get("field", "?")
+    problem = params.get("problem")
+    if problem:
+        return _("The field “{field}” is not right: {problem}. Correct it and try again.").format(
+            field=field, problem=problem
+        )
+    return _("The field “{field}” is not right. Correct it and try again.").format(field=field)
+
+
+def _weak(params: dict) -> str:
+    reason = params.get("reason")
+    if reason == "too_short":
+        return _(
+            "That passphrase is too short. Use at least 15 characters — a few ordinary "
+            "words in a row is easy to remember and hard to guess."
+        )
+    if reason == "too_long":
+        return _("That passphrase is too long. Use at most 1,024 characters.")
+    if reason == "mismatch":
+        return _("The two passphrases are not the same. Type the same passphrase twice.")
+    return _(
+        "That passphrase is too common and easy to guess. Choose a different one, for "
+        "example a few unrelated words."
+    )
+
+
+def _newer(params: dict) -> str:
+    return _(
+        "This file was made by a newer version of IMR Desktop. Install the latest version "
+        "to open it; nothing was changed."
+    )
+
+
+TABLE: list[tuple[type[e.ImrError], _Message]] = [
+    # exit 4
+    (
+        e.WrongBundlePassphrase,
+        lambda p: _("That is not the passphrase of this case bundle. Try again."),
+    ),
+    (
+        e.WrongPassphrase,
+        lambda p: _(
+            "That passphrase is not right. Check Caps Lock and the keyboard language, then "
+            "try again."
+        ),
+    ),
+    # exit 3
+    (e.NewerFormat, _newer),
+    (
+        e.HostileParameters,
+        lambda p: _(
+            "This file asks for impossible settings and was refused before opening. It is "
+            "damaged or not from IMR Desktop; use a backup copy."
+        ),
+    ),
+    (
+        e.NotAVault,
+        lambda p: _(
+            "This folder or file is not an IMR Desktop vault. Choose the folder that holds "
+            "your vault."
+        ),
+    ),
+    (
+        e.VaultDamaged,
+        lambda p: _(
+            "The vault's key file is damaged, so it cannot be opened. Nothing was changed; "
+            "restore the vault folder from a backup, or ask your supervisor for help."
+        ),
+    ),
+    (
+        e.CaseDamaged,
+        lambda p: _(
+            "This case file is damaged or has been altered, so it was not used. Other cases "
+            "are not affected; restore this case from a backup or an exported bundle."
+        ),
+    ),
+    (
+        e.AttachmentDamaged,
+        lambda p: _(
+            "A stored document in this case is damaged or has been altered, so it was not "
+            "used. Restore the case from a backup, or attach the document again."
+        ),
+    ),
+    (
+        e.BundleDamaged,
+        lambda p: _(
+            "This case bundle is damaged, incomplete or not from IMR Desktop. Nothing was "
+            "imported; ask for a fresh copy."
+        ),
+    ),
+    (
+        e.DamagedData,
+        lambda p: _("The data is damaged and was not used. Restore it from a backup."),
+    ),
+    # exit 2
+    (e.InvalidField, _field),
+    (e.WeakPassphrase, _weak),
+    (
+        e.BadJsonFile,
+        lambda p: _("The file {name} is not valid JSON. Fix it and try again.").format(
+            name=p.get("name", "")
+        ),
+    ),
+    (
+        e.InputFileMissing,
+        lambda p: _("The file {name} does not exist or is not a regular file.").format(
+            name=p.get("name", "")
+        ),
+    ),
+    (
+        e.UnknownCase,
+        lambda p: _(
+            "There is no case {case} in this vault. Check the case number (see the case list)."
+        ).format(case=p.get("case", "")),
+    ),
+    (
+        e.PassphraseRequired,
+        lambda p: _(
+            "A passphrase is needed. Set {var} or run the command in a terminal to be asked for it."
+        ).format(var=p.get("var", "IMRDESKTOP_PASSPHRASE")),
+    ),
+    (
+        e.VaultExists,
+        lambda p: _("A vault already exists there. Open it, or choose an empty folder."),
+    ),
+    (
+        e.NoVault,
+        lambda p: _(
+            "There is no vault there yet. Create one first (imrdesktop vault init), or "
+            "give the right folder with --vault."
+        ),
+    ),
+    (
+        e.SharedPcRefusesKeyring,
+        lambda p: _(
+            "This PC is marked as shared, so IMR Desktop will not remember your passphrase "
+            "here. Type it each time."
+        ),
+    ),
+    (
+        e.BadRecoveryKey,
+        lambda p: _(
+            "That recovery key is not right. Check each group of characters against the "
+            "printed sheet and try again."
+        ),
+    ),
+    (e.UsageError, lambda p: p.get("text") or _("The command was not used correctly.")),
+    (e.UserInputError, lambda p: _("The input is not right. Check it and try again.")),
+    # exit 1
+    (
+        e.DiskFull,
+        lambda p: _(
+            "The disk is full, so the change was not saved. Your previous saved work is "
+            "intact; free some space and try again."
+        ),
+    ),
+    (
+        e.StoragePermissionDenied,
+        lambda p: _(
+            "IMR Desktop is not allowed to write in its data folder. Nothing was changed; "
+            "ask whoever manages this PC to give you write access."
+        ),
+    ),
+    (
+        e.WriteFailed,
+        lambda p: _(
+            "The computer could not write the change to disk. Your previous saved work is "
+            "intact; try again, and if it keeps failing, check the disk."
+        ),
+    ),
+    (
+        e.CaseInUse,
+        lambda p: _(
+            "This case is open in another IMR Desktop window or command. Close it there and "
+            "try again."
+        ),
+    ),
+    (
+        e.AlreadyRunning,
+        lambda p: _("IMR Desktop is already open on this computer. Switch to that window."),
+    ),
+    (
+        e.KeyringUnavailable,
+        lambda p: _(
+            "This computer has no password store IMR Desktop can use, so it cannot remember "
+            "your passphrase. You can still unlock with your passphrase."
+        ),
+    ),
+    (e.VaultLocked, lambda p: _("The vault is locked. Unlock it and try again.")),
+    (
+        e.EnvironmentFailure,
+        lambda p: _("The computer refused the operation. Try again, or restart IMR Desktop."),
+    ),
+]
+
+
+def describe(error: BaseException) -> str:
+    """One plain sentence for ``error`` in the current language."""
+    if isinstance(error, e.ImrError):
+        for cls, message in TABLE:
+            if isinstance(error, cls):
+                return message(error.params)
+    if isinstance(error, MemoryError):
+        return _("The computer ran out of memory. Close other programs and try again.")
+    if isinstance(error, OSError):
+        import errno
+
+        if error.errno == errno.ENOSPC:
+            return describe(e.DiskFull())
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return describe(e.StoragePermissionDenied())
+    return _(
+        "Something went wrong that IMR Desktop did not expect. Your saved work is safe; "
+        "please try again."
+    )
+
+
+def exit_code(error: BaseException) -> int:
+    if isinstance(error, e.ImrError):
+        return error.exit_code
+    return 1

@@ -1,0 +1,117 @@
+"""Use-cases on an unlocked vault, shared by the GUI and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from imrdesktop.domain.case import summary_for, validate_record
+from imrdesktop.domain.errors import VaultLocked
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list."""
+
+    case_id: str
+    name: str
+    member_id: str
+    status: str
+    next_deadline: dict | None
+    days_left: int | None
+
+
+def california_today() -> dt.date:
+    """Today's date in California, whatever the computer's time zone."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return dt.datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    except Exception:
+        return dt.date.today()
+
+
+class VaultSession:
+    """An unlocked vault and what can be done with it. ``lock()`` ends it."""
+
+    def __init__(
+        self, vault, *, training: bool = False, today: Callable[[], dt.date] = california_today
+    ):
+        self._vault = vault
+        self.training = training
+        self._today = today
+
+    @property
+    def vault(self):
+        if self._vault is None:
+            raise VaultLocked()
+        return self._vault
+
+    @property
+    def locked(self) -> bool:
+        return self._vault is None
+
+    def today(self) -> dt.date:
+        return self._today()
+
+    # --- cases -------------------------------------------------------------------
+    def list_cases(self) -> list[CaseRow]:
+        today = self.today()
+        rows = []
+        for item in self.vault.list_cases():
+            s = item.summary or {}
+            deadline = s.get("next_deadline")
+            days_left = None
+            if isinstance(deadline, dict) and deadline.get("date"):
+                try:
+                    days_left = (dt.date.fromisoformat(deadline["date"]) - today).days
+                except ValueError:
+                    deadline = None
+            rows.append(
+                CaseRow(
+                    case_id=item.case_id,
+                    name=s.get("name", ""),
+                    member_id=s.get("member_id", ""),
+                    status=s.get("status", "open"),
+                    next_deadline=deadline if isinstance(deadline, dict) else None,
+                    days_left=days_left,
+                )
+            )
+        # Soonest deadline first; cases without a deadline last, then by name.
+        rows.sort(key=lambda r: (r.days_left is None, r.days_left or 0, r.name.casefold()))
+        return rows
+
+    def create_case(self, record: dict) -> str:
+        clean = validate_record(record, today=self.today())
+        case_id = self.vault.create_case(clean, summary=summary_for(clean))
+        log.info("case %s created", case_id)
+        return case_id
+
+    def load_case(self, case_id: str) -> dict:
+        with self.vault.open_case(case_id) as case:
+            return case.get("case") or {}
+
+    def save_case(self, case_id: str, record: dict) -> dict:
+        clean = validate_record(record, today=self.today())
+        with self.vault.open_case(case_id) as case:
+            case.save({"case": clean}, summary=summary_for(clean))
+        log.info("case %s saved", case_id)
+        return clean
+
+    def export_case(self, case_id: str, out: Path, bundle_passphrase: str) -> None:
+        self.vault.export_case(case_id, out, bundle_passphrase)
+
+    def import_case(self, bundle: Path, bundle_passphrase: str) -> str:
+        return self.vault.import_case(bundle, bundle_passphrase)
+
+    def lock(self) -> None:
+        if self._vault is not None:
+            try:
+                self._vault.lock()
+            finally:
+                self._vault = None
