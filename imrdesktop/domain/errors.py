@@ -57,6 +57,10 @@ class VaultLocked(EnvironmentFailure):
     pass
 
 
+class CaseClosed(EnvironmentFailure):
+    """A case file was used after ``close()`` (a programming slip, not data damage)."""
+
+
 # --- exit 2: the user's input is wrong ----------------------------------------------
 class UserInputError(ImrError):
     exit_code = 2
@@ -82,8 +86,12 @@ class UnknownCase(UserInputError):
     pass
 
 
+class UnknownAttachment(UserInputError):
+    pass
+
+
 class WeakPassphrase(UserInputError):
-    """params: reason ("too_short", "too_long", "common", "mismatch")."""
+    """params: reason ("too_short", "too_long", "common", "mismatch", "invalid")."""
 
 
 class PassphraseRequired(UserInputError):
@@ -146,3 +154,7 @@ class WrongPassphrase(ImrError):
 
 class WrongBundlePassphrase(WrongPassphrase):
     pass
+
+
+class WrongRecoveryKey(WrongPassphrase):
+    """A well-formed recovery key (its check group is right) that does not open this vault."""

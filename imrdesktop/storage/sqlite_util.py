@@ -1,0 +1,81 @@
+"""Opening a case database the careful way (RELIABILITY.md §1.2, §2.5, §4.9) and turning
+``sqlite3`` errors into our typed errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from imrdesktop.domain.errors import (
+    CaseDamaged,
+    CaseInUse,
+    DiskFull,
+    ImrError,
+    StoragePermissionDenied,
+    WriteFailed,
+)
+
+# Set on every connection (pragmas are per connection). Order matters: the locking mode
+# must be set before the first access in WAL mode, so SQLite never creates a -shm file.
+_PRAGMAS = (
+    "PRAGMA locking_mode=EXCLUSIVE",
+    "PRAGMA cell_size_check=ON",
+    "PRAGMA trusted_schema=OFF",
+    "PRAGMA mmap_size=0",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA secure_delete=ON",
+    "PRAGMA foreign_keys=OFF",
+)
+
+
+def map_error(exc: sqlite3.Error, *, writing: bool, path: Path | None = None) -> ImrError:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return CaseInUse("case file locked by another connection")
+    if name == "SQLITE_FULL":
+        return DiskFull("case file: disk full")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return StoragePermissionDenied("case file: read-only")
+    if name.startswith("SQLITE_CANTOPEN"):
+        folder = path.parent if path is not None else None
+        if folder is not None and not os.access(folder, os.W_OK):
+            return StoragePermissionDenied("case folder not writable")
+        return WriteFailed("case file: cannot open") if writing else CaseDamaged("cannot open")
+    if name.startswith("SQLITE_IOERR") and writing:
+        return WriteFailed("case file: I/O error")
+    if writing and not name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return WriteFailed(f"case file: {name or type(exc).__name__}")
+    return CaseDamaged(f"sqlite: {name or type(exc).__name__}", where="sqlite")
+
+
+def connect(path: Path, *, new: bool = False) -> sqlite3.Connection:
+    """Open an existing case database (``mode=rw``: a wrong path never creates one), take
+    the exclusive lock for the life of the connection and set the pragmas."""
+    uri = path.absolute().as_uri() + "?mode=rw"
+    try:
+        conn = sqlite3.connect(
+            uri, uri=True, isolation_level=None, timeout=0.0, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise map_error(exc, writing=False, path=path) from None
+    try:
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+        if new:
+            conn.execute("PRAGMA page_size=4096")
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        if not mode or str(mode[0]).lower() != "wal":
+            raise CaseDamaged("journal mode", where="sqlite")
+        conn.execute("PRAGMA synchronous=FULL")
+        # Take the write lock now and keep it (EXCLUSIVE locking mode): a second opener,
+        # in this process or another, gets SQLITE_BUSY → CaseInUse.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise map_error(exc, writing=False, path=path) from None
+    except ImrError:
+        conn.close()
+        raise
+    return conn

@@ -1,0 +1,818 @@
+"""The vault: a folder holding one header, one encrypted case index and one file per case.
+
+::
+
+    <vault>/vault.imrv          header: format, KDF params + salt, wrapped master-key slots
+    <vault>/vault.imrv.bak      the previous header (see write rules in docs/storage-format.md)
+    <vault>/index.imri          encrypted case index (summaries for the case list)
+    <vault>/cases/C-XXXXXXXX.imrcase   one SQLite file per client case
+
+Key hierarchy: passphrase → Argon2id → KEK → master key (random, 32 bytes), also wrapped
+under the recovery key and, optionally, a keyring token. Sub-keys of the master key (HKDF,
+distinct labels) MAC the header, encrypt the index and wrap each case's own data key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imrdesktop.domain.errors import (
+    CaseDamaged,
+    CaseInUse,
+    EnvironmentFailure,
+    HostileParameters,
+    ImrError,
+    KeyringUnavailable,
+    NewerFormat,
+    NotAVault,
+    NoVault,
+    SharedPcRefusesKeyring,
+    StoragePermissionDenied,
+    UnknownCase,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    WrongPassphrase,
+    WrongRecoveryKey,
+)
+from imrdesktop.storage import atomic, crypto, kdf, keyring_token, recovery, sqlite_util
+from imrdesktop.storage.casefile import CaseFile
+from imrdesktop.storage.formats import vault_header
+from imrdesktop.storage.formats.vault_header import VaultHeader
+from imrdesktop.storage.ids import is_case_id, new_case_id, new_vault_id
+from imrdesktop.storage.index import CaseIndex, IndexEntry
+from imrdesktop.storage.passphrase import check_passphrase
+from imrdesktop.storage.paths import ensure_private_dir
+
+log = logging.getLogger(__name__)
+
+HEADER_NAME = "vault.imrv"
+BACKUP_NAME = HEADER_NAME + atomic.BACKUP_SUFFIX
+INDEX_NAME = "index.imri"
+CASES_DIR = "cases"
+CASE_SUFFIX = ".imrcase"
+PART_SUFFIX = ".part"
+STALE_PART_S = 300.0
+
+_LABEL_PASSPHRASE_SLOT = b"IMRV1 passphrase slot"
+_LABEL_RECOVERY_SLOT = b"IMRV1 recovery slot"
+_LABEL_KEYRING_SLOT = b"IMRV1 keyring slot"
+_LABEL_HEADER_MAC = b"IMRV1 header-mac key"
+_LABEL_INDEX = b"IMRV1 index key"
+_LABEL_CASE_WRAP = b"IMRV1 case-key wrapping key"
+
+#: Injectable clock for the keyring token expiry (tests replace it).
+now: Callable[[], float] = time.time
+
+
+@dataclass
+class CaseSummary:
+    case_id: str
+    summary: dict[str, Any]
+
+
+@dataclass
+class Problem:
+    where: str  # a file name or structural location, never client data
+    error: ImrError
+
+
+def _copy(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def _header_path(path: Path) -> Path:
+    return path / HEADER_NAME
+
+
+def _read_header(path: Path) -> VaultHeader:
+    """The header of the vault at ``path``; NoVault / NotAVault / VaultDamaged /
+    NewerFormat / HostileParameters. Never needs a secret."""
+    path = Path(path)
+    if not path.exists():
+        raise NoVault("no such folder")
+    if not path.is_dir():
+        raise NotAVault("not a folder")
+    header_file = _header_path(path)
+    try:
+        with open(header_file, "rb") as f:
+            data = f.read(vault_header.MAX_FILE + 1)
+    except FileNotFoundError:
+        if (path / BACKUP_NAME).exists() or (path / INDEX_NAME).exists():
+            raise VaultDamaged("header missing", where=HEADER_NAME, backup=True) from None
+        raise NoVault("no header") from None
+    except PermissionError:
+        raise StoragePermissionDenied("header unreadable") from None
+    except OSError:
+        raise VaultDamaged("header unreadable", where=HEADER_NAME) from None
+    if len(data) > vault_header.MAX_FILE:
+        raise HostileParameters("header too large", what="header")
+    try:
+        return vault_header.decode(data)
+    except VaultDamaged as exc:
+        backup = _backup_usable(path)
+        raise VaultDamaged(str(exc), where=HEADER_NAME, backup=backup) from None
+
+
+def _backup_usable(path: Path) -> bool:
+    try:
+        data = (path / BACKUP_NAME).read_bytes()
+        vault_header.decode(data)
+    except (OSError, ImrError):
+        return False
+    return True
+
+
+class Vault:
+    """An unlocked vault. Create with :meth:`create` or open with :meth:`open` (or
+    :meth:`open_with_recovery_key`, :meth:`open_with_keyring`); :meth:`lock` when done."""
+
+    def __init__(self, path: Path, header: VaultHeader, master: bytearray) -> None:
+        self.path = Path(path)
+        self.vault_id = header.vault_id
+        self._header = header
+        self._master = master
+        salt = header.vault_id.encode("ascii")
+        self._k_header = crypto.hkdf(master, _LABEL_HEADER_MAC, salt=salt)
+        self._k_index = crypto.hkdf(master, _LABEL_INDEX, salt=salt)
+        self._k_case = crypto.hkdf(master, _LABEL_CASE_WRAP, salt=salt)
+        self._index: CaseIndex | None = None
+        self._index_dirty = False
+        self._open_cases: weakref.WeakValueDictionary[str, CaseFile] = weakref.WeakValueDictionary()
+        self._lock = threading.RLock()
+        self._locked = False
+
+    # --- paths --------------------------------------------------------------------------
+    @property
+    def cases_dir(self) -> Path:
+        return self.path / CASES_DIR
+
+    def case_path(self, case_id: str) -> Path:
+        return self.cases_dir / f"{case_id}{CASE_SUFFIX}"
+
+    # --- creating and opening -----------------------------------------------------------
+    @staticmethod
+    def exists(path: Path) -> bool:
+        return _header_path(Path(path)).is_file()
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str) -> tuple[Vault, str]:
+        """A new vault at ``path``; returns it unlocked and the recovery key text (show it
+        once). VaultExists if there is a vault (or anything else) in the folder."""
+        path = Path(path)
+        check_passphrase(passphrase)
+        if cls.exists(path):
+            raise VaultExists("vault exists")
+        if path.exists():
+            if not path.is_dir():
+                raise VaultExists("path is a file", reason="not_a_folder")
+            if any(path.iterdir()):
+                raise VaultExists("folder not empty", reason="folder_not_empty")
+        try:
+            ensure_private_dir(path)
+            ensure_private_dir(path / CASES_DIR)
+        except OSError as exc:
+            raise atomic.map_os_error(exc, "vault folder") from None
+        master = crypto.random_key()
+        params = kdf.new_params()
+        secret, text = recovery.generate()
+        header = VaultHeader(vault_id=new_vault_id(), kdf=params, slots={})
+        kek = kdf.derive(passphrase, params)
+        try:
+            header = cls._with_passphrase_slot(header, kek, master)
+            header = cls._with_recovery_slot(header, secret, master)
+        finally:
+            crypto.zeroize(kek)
+            crypto.zeroize(secret)
+        vault = cls(path, header, master)
+        vault._header = vault._sealed(header)
+        vault._index = CaseIndex()
+        vault._index.save(path / INDEX_NAME, vault._k_index, vault.vault_id)
+        # The header goes last: its presence is what makes the folder a vault.
+        atomic.write_atomic(_header_path(path), vault_header.encode(vault._header))
+        log.info("vault created")
+        return vault, text
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str) -> Vault:
+        path = Path(path)
+        header = _read_header(path)
+        kdf.check_bounds(header.kdf)  # before deriving: T-INT-5
+        kek = kdf.derive(passphrase, header.kdf)
+        try:
+            wrap = crypto.hkdf(kek, _LABEL_PASSPHRASE_SLOT)
+            master = bytearray(
+                crypto.open_sealed(
+                    wrap,
+                    header.slots["passphrase"],
+                    vault_header.slot_aad(header, "passphrase"),
+                    WrongPassphrase,
+                )
+            )
+        finally:
+            crypto.zeroize(kek)
+        vault = cls._unlocked(path, header, master)
+        if not vault.read_only and kdf.below_policy(header.kdf):
+            vault._upgrade_kdf(passphrase)
+        return vault
+
+    @classmethod
+    def open_with_recovery_key(cls, path: Path, recovery_key: str) -> Vault:
+        path = Path(path)
+        header = _read_header(path)
+        secret = recovery.parse(recovery_key)
+        try:
+            wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
+        finally:
+            crypto.zeroize(secret)
+        master = bytearray(
+            crypto.open_sealed(
+                wrap,
+                header.slots["recovery"],
+                vault_header.slot_aad(header, "recovery"),
+                WrongRecoveryKey,
+            )
+        )
+        return cls._unlocked(path, header, master)
+
+    @classmethod
+    def open_with_keyring(cls, path: Path, backend: Any = None) -> Vault | None:
+        """Unlock with the token remembered on this computer; None when there is no valid
+        token (no slot, no usable backend, no token, wrong token, or expired)."""
+        path = Path(path)
+        header = _read_header(path)
+        if "keyring" not in header.slots:
+            return None
+        try:
+            be = keyring_token.resolve_backend(backend)
+        except KeyringUnavailable:
+            return None
+        token = keyring_token.load_token(be, header.vault_id)
+        if token is None:
+            return None
+        wrap = crypto.hkdf(token, _LABEL_KEYRING_SLOT, salt=header.vault_id.encode("ascii"))
+        try:
+            plain = bytearray(
+                crypto.open_sealed(
+                    wrap,
+                    header.slots["keyring"],
+                    vault_header.slot_aad(header, "keyring"),
+                    WrongPassphrase,
+                )
+            )
+        except WrongPassphrase:
+            keyring_token.delete_token(be, header.vault_id)
+            return None
+        master, expiry = bytearray(plain[:32]), int.from_bytes(plain[32:40], "big")
+        crypto.zeroize(plain)
+        vault = cls._unlocked(path, header, master)
+        if now() >= expiry:
+            log.info("keyring token expired")
+            with contextlib.suppress(EnvironmentFailure, NewerFormat):
+                vault._drop_keyring_slot()
+            keyring_token.delete_token(be, header.vault_id)
+            vault.lock()
+            return None
+        return vault
+
+    @classmethod
+    def restore_header_backup(cls, path: Path) -> None:
+        """Put ``vault.imrv.bak`` back in place of a damaged ``vault.imrv``."""
+        path = Path(path)
+        try:
+            data = (path / BACKUP_NAME).read_bytes()
+        except FileNotFoundError:
+            raise NoVault("no header backup") from None
+        except OSError as exc:
+            raise atomic.map_os_error(exc, BACKUP_NAME) from None
+        vault_header.decode(data)
+        atomic.write_atomic(_header_path(path), data)
+
+    @classmethod
+    def _unlocked(cls, path: Path, header: VaultHeader, master: bytearray) -> Vault:
+        vault = cls(path, header, master)
+        expected = crypto.hmac_sha256(vault._k_header, header.mac_input())
+        if not crypto.equal(expected, header.mac):
+            vault.lock()
+            raise VaultDamaged("header mac", where=HEADER_NAME, backup=_backup_usable(path))
+        vault._housekeeping()
+        log.info("vault unlocked")
+        return vault
+
+    # --- header slots -------------------------------------------------------------------
+    @staticmethod
+    def _with_passphrase_slot(
+        header: VaultHeader, kek: bytearray, master: bytearray
+    ) -> VaultHeader:
+        wrap = crypto.hkdf(kek, _LABEL_PASSPHRASE_SLOT)
+        wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "passphrase"))
+        return header.with_(slots={**header.slots, "passphrase": wrapped})
+
+    @staticmethod
+    def _with_recovery_slot(
+        header: VaultHeader, secret: bytearray, master: bytearray
+    ) -> VaultHeader:
+        wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
+        wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "recovery"))
+        return header.with_(slots={**header.slots, "recovery": wrapped})
+
+    def _sealed(self, header: VaultHeader) -> VaultHeader:
+        return header.with_(mac=crypto.hmac_sha256(self._k_header, header.mac_input()))
+
+    def _write_header(self, header: VaultHeader, *, backup: str) -> None:
+        """backup="previous": keep the old header as .bak (ordinary rewrites);
+        backup="new": the .bak becomes a copy of the new header too, so a revoked secret
+        (old passphrase, forgotten token) opens no copy of the header."""
+        sealed = self._sealed(header)
+        data = vault_header.encode(sealed)
+        atomic.write_atomic(_header_path(self.path), data, keep_backup=backup == "previous")
+        if backup == "new":
+            atomic.write_atomic(self.path / BACKUP_NAME, data)
+        self._header = sealed
+
+    def _upgrade_kdf(self, passphrase: str) -> None:
+        """Re-wrap under today's KDF policy (a vault made with weaker parameters)."""
+        try:
+            self._set_passphrase(passphrase, backup="previous")
+            log.info("vault KDF parameters upgraded")
+        except EnvironmentFailure as exc:
+            log.warning("could not upgrade KDF parameters now (%s)", type(exc).__name__)
+
+    def _set_passphrase(self, passphrase: str, *, backup: str) -> None:
+        params = kdf.new_params()
+        header = self._header.with_(kdf=params)
+        kek = kdf.derive(passphrase, params)
+        try:
+            header = self._with_passphrase_slot(header, kek, self._require_master())
+        finally:
+            crypto.zeroize(kek)
+        self._write_header(header, backup=backup)
+
+    # --- state guards -------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    @property
+    def read_only(self) -> bool:
+        """True for a vault written by a newer minor version: readable, not writable."""
+        return self._header.read_only
+
+    def _require_master(self) -> bytearray:
+        if self._locked:
+            raise VaultLocked("vault is locked")
+        return self._master
+
+    def _require_writable(self) -> None:
+        self._require_master()
+        if self.read_only:
+            raise NewerFormat(
+                "vault made by a newer version: read-only",
+                found=f"{self._header.major}.{self._header.minor}",
+                supported=f"{vault_header.MAJOR}.{vault_header.MINOR}",
+                read_only=True,
+            )
+
+    # --- passphrase, recovery, keyring --------------------------------------------------
+    def change_passphrase(self, new_passphrase: str) -> None:
+        with self._lock:
+            self._require_writable()
+            check_passphrase(new_passphrase)
+            self._set_passphrase(new_passphrase, backup="new")
+            log.info("passphrase changed")
+
+    def remember_on_this_computer(self, *, shared_pc: bool, backend: Any = None) -> None:
+        with self._lock:
+            self._require_writable()
+            if shared_pc:
+                raise SharedPcRefusesKeyring("shared PC")
+            be = keyring_token.resolve_backend(backend)
+            token = secrets.token_bytes(keyring_token.TOKEN_LEN)
+            header = self._header.with_(keyring_slot_id=secrets.token_hex(8))
+            expiry = int(now()) + keyring_token.TOKEN_TTL_S
+            wrap = crypto.hkdf(token, _LABEL_KEYRING_SLOT, salt=self.vault_id.encode("ascii"))
+            payload = bytearray(self._require_master()) + bytearray(expiry.to_bytes(8, "big"))
+            try:
+                wrapped = crypto.seal(wrap, payload, vault_header.slot_aad(header, "keyring"))
+            finally:
+                crypto.zeroize(payload)
+                crypto.zeroize(wrap)
+            keyring_token.store_token(be, self.vault_id, token)
+            try:
+                self._write_header(
+                    header.with_(slots={**header.slots, "keyring": wrapped}), backup="previous"
+                )
+            except BaseException:
+                keyring_token.delete_token(be, self.vault_id)
+                raise
+            log.info("unlock token stored in the OS keyring")
+
+    def forget_on_this_computer(self, backend: Any = None) -> None:
+        with self._lock:
+            self._require_master()
+            if "keyring" in self._header.slots:
+                self._require_writable()
+                self._drop_keyring_slot()
+            try:
+                be = keyring_token.resolve_backend(backend)
+            except KeyringUnavailable:
+                return
+            keyring_token.delete_token(be, self.vault_id)
+
+    def _drop_keyring_slot(self) -> None:
+        slots = {k: v for k, v in self._header.slots.items() if k != "keyring"}
+        self._write_header(self._header.with_(slots=slots, keyring_slot_id=None), backup="new")
+
+    @property
+    def remembered(self) -> bool:
+        """True when the header has a keyring slot (the token may still have expired)."""
+        return "keyring" in self._header.slots
+
+    # --- the case index -----------------------------------------------------------------
+    def _housekeeping(self) -> None:
+        """Leftovers of interrupted writes: our temp files and unfinished new cases."""
+        atomic.clean_stale_temps(self.path)
+        atomic.clean_stale_temps(self.cases_dir)
+        try:
+            entries = list(os.scandir(self.cases_dir))
+        except OSError:
+            return
+        cutoff = time.time() - STALE_PART_S
+        for entry in entries:
+            if PART_SUFFIX in entry.name:
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+
+    def _case_ids_on_disk(self) -> set[str]:
+        try:
+            names = os.listdir(self.cases_dir)
+        except FileNotFoundError:
+            return set()
+        except OSError as exc:
+            raise atomic.map_os_error(exc, CASES_DIR) from None
+        return {
+            name[: -len(CASE_SUFFIX)]
+            for name in names
+            if name.endswith(CASE_SUFFIX) and is_case_id(name[: -len(CASE_SUFFIX)])
+        }
+
+    def _ensure_index(self) -> CaseIndex:
+        if self._index is not None:
+            return self._index
+        try:
+            index = CaseIndex.load(self.path / INDEX_NAME, self._k_index, self.vault_id)
+        except VaultDamaged:
+            log.warning("case index damaged; rebuilding it from the case files")
+            index = None
+        changed = index is None
+        index = index or CaseIndex()
+        self._index = index
+        changed |= self._reconcile(index)
+        if changed:
+            self._index_dirty = True
+            self._flush_index()
+        return index
+
+    def _reconcile(self, index: CaseIndex) -> bool:
+        """Bring the index in line with the case files after a crash or a lost index."""
+        changed = False
+        on_disk = self._case_ids_on_disk()
+        for entry in list(index.entries.values()):
+            if entry.deleting:
+                self._remove_case_files(entry.case_id)
+                del index.entries[entry.case_id]
+                on_disk.discard(entry.case_id)
+                changed = True
+        for case_id in sorted(on_disk):
+            entry = index.entries.get(case_id)
+            crashed = self.case_path(case_id).with_name(f"{case_id}{CASE_SUFFIX}-wal").exists()
+            if entry is not None and not crashed:
+                continue
+            if case_id in self._open_cases:
+                continue
+            generation, summary = 0, entry.summary if entry else {}
+            try:
+                with self._open_case_file(case_id) as case:
+                    generation, summary = case.generation, case.summary
+            except ImrError as exc:
+                log.info("case %s not readable while indexing (%s)", case_id, type(exc).__name__)
+                if entry is not None:
+                    continue
+            if entry is None or entry.generation != generation or entry.summary != summary:
+                index.entries[case_id] = IndexEntry(case_id, generation, summary)
+                changed = True
+        return changed
+
+    def _flush_index(self) -> None:
+        """Write the index if it changed; a failure is logged, kept dirty and retried."""
+        if not self._index_dirty or self._index is None or self._locked or self.read_only:
+            return
+        try:
+            self._index.save(self.path / INDEX_NAME, self._k_index, self.vault_id)
+            self._index_dirty = False
+        except EnvironmentFailure as exc:
+            log.warning("could not write the case index now (%s)", type(exc).__name__)
+
+    def rebuild_index(self) -> None:
+        """Forget the cached index and rebuild it from the case files."""
+        with self._lock:
+            self._require_writable()
+            self._index = CaseIndex()
+            self._reconcile(self._index)
+            self._index_dirty = True
+            self._flush_index()
+
+    def list_cases(self) -> list[CaseSummary]:
+        with self._lock:
+            self._require_master()
+            index = self._ensure_index()
+            return [
+                CaseSummary(e.case_id, _copy(e.summary))
+                for e in index.entries.values()
+                if not e.deleting
+            ]
+
+    # --- cases --------------------------------------------------------------------------
+    def _open_case_file(self, case_id: str) -> CaseFile:
+        return CaseFile.open_file(
+            self.case_path(case_id),
+            case_id=case_id,
+            vault_id=self.vault_id,
+            wrap_key=self._k_case,
+            on_saved=self._case_saved,
+            on_closed=self._case_closed,
+        )
+
+    def _case_saved(self, case: CaseFile, summary_changed: bool) -> None:
+        with self._lock:
+            if self._locked or self._index is None:
+                return
+            entry = self._index.entries.get(case.case_id)
+            if entry is None:
+                entry = self._index.entries[case.case_id] = IndexEntry(case.case_id, 0, {})
+                summary_changed = True
+            entry.generation = case.generation
+            if summary_changed:
+                entry.summary = case.summary
+                self._index_dirty = True
+                self._flush_index()
+
+    def _case_closed(self, case: CaseFile) -> None:
+        with self._lock:
+            if self._open_cases.get(case.case_id) is case:
+                del self._open_cases[case.case_id]
+            if self._index is not None:
+                entry = self._index.entries.get(case.case_id)
+                if entry is not None and not self._locked:
+                    self._index_dirty = True
+            self._flush_index()
+
+    def create_case(self, record: dict[str, Any], summary: dict[str, Any] | None = None) -> str:
+        """A new case holding ``record`` under the key "case"; returns its id."""
+        return self._create_case({"case": record}, summary or {})
+
+    def _create_case(self, records: dict[str, dict[str, Any]], summary: dict[str, Any]) -> str:
+        with self._lock:
+            self._require_writable()
+            index = self._ensure_index()
+            while True:
+                case_id = new_case_id()
+                if case_id not in index.entries and not self.case_path(case_id).exists():
+                    break
+            self._build_case_file(case_id, records, summary)
+            index.entries[case_id] = IndexEntry(case_id, 1, _copy(summary))
+            self._index_dirty = True
+            self._flush_index()
+            log.info("case %s created", case_id)
+            return case_id
+
+    def _build_case_file(
+        self,
+        case_id: str,
+        records: dict[str, dict[str, Any]],
+        summary: dict[str, Any],
+        fill: Callable[[CaseFile], None] | None = None,
+    ) -> None:
+        """Write a complete case under a temporary name, then rename it into place, so a
+        crash never leaves a half-made case where verify would see it."""
+        final = self.case_path(case_id)
+        part = final.with_name(final.name + PART_SUFFIX)
+        try:
+            CaseFile.create_file(
+                part,
+                case_id=case_id,
+                vault_id=self.vault_id,
+                wrap_key=self._k_case,
+                records=records,
+                summary=summary,
+            )
+            if fill is not None:
+                case = CaseFile.open_file(
+                    part, case_id=case_id, vault_id=self.vault_id, wrap_key=self._k_case
+                )
+                try:
+                    fill(case)
+                finally:
+                    case.close()
+            if part.with_name(part.name + "-wal").exists():
+                raise CaseDamaged("write-ahead log left behind", where="new case")
+            os.replace(part, final)
+            atomic.fsync_dir(self.cases_dir)
+        except OSError as exc:
+            self._remove_part(part)
+            raise atomic.map_os_error(exc, "case file") from None
+        except BaseException:
+            self._remove_part(part)
+            raise
+
+    @staticmethod
+    def _remove_part(part: Path) -> None:
+        for suffix in ("", "-wal", "-journal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(str(part) + suffix)
+
+    def open_case(self, case_id: str) -> CaseFile:
+        with self._lock:
+            self._require_master()
+            if not is_case_id(case_id):
+                raise UnknownCase("not a case id")
+            index = self._ensure_index()
+            entry = index.entries.get(case_id)
+            if entry is not None and entry.deleting:
+                raise UnknownCase("case deleted")
+            if not self.case_path(case_id).exists():
+                if entry is not None:
+                    raise CaseDamaged(
+                        "case file missing", where=f"{CASES_DIR}/{case_id}{CASE_SUFFIX}"
+                    )
+                raise UnknownCase("no such case")
+            existing = self._open_cases.get(case_id)
+            if existing is not None and not existing.closed:
+                raise CaseInUse("case already open")
+            case = self._open_case_file(case_id)
+            self._open_cases[case_id] = case
+            if (
+                entry is None
+                or entry.generation != case.generation
+                or entry.summary != case.summary
+            ):
+                if entry is not None and case.generation < entry.generation:
+                    case.rollback_suspected = True
+                    log.warning("case %s is older than the last save seen here", case_id)
+                index.entries[case_id] = IndexEntry(case_id, case.generation, case.summary)
+                self._index_dirty = True
+                self._flush_index()
+            return case
+
+    def delete_case(self, case_id: str) -> None:
+        with self._lock:
+            self._require_writable()
+            if not is_case_id(case_id):
+                raise UnknownCase("not a case id")
+            index = self._ensure_index()
+            path = self.case_path(case_id)
+            if case_id not in index.entries and not path.exists():
+                raise UnknownCase("no such case")
+            existing = self._open_cases.get(case_id)
+            if existing is not None and not existing.closed:
+                raise CaseInUse("case is open")
+            if path.exists():
+                sqlite_util.connect(path).close()  # CaseInUse if another process holds it
+            entry = index.entries.get(case_id) or IndexEntry(case_id, 0, {})
+            entry.deleting = True
+            index.entries[case_id] = entry
+            index.save(self.path / INDEX_NAME, self._k_index, self.vault_id)  # must succeed
+            self._remove_case_files(case_id)
+            del index.entries[case_id]
+            self._index_dirty = True
+            self._flush_index()
+            log.info("case %s deleted", case_id)
+
+    def _remove_case_files(self, case_id: str) -> None:
+        path = self.case_path(case_id)
+        for suffix in ("-wal", "-journal", "-shm", ""):
+            with contextlib.suppress(FileNotFoundError):
+                try:
+                    os.unlink(str(path) + suffix)
+                except OSError as exc:
+                    if isinstance(exc, FileNotFoundError):
+                        raise
+                    raise atomic.map_os_error(exc, "case file") from None
+        with contextlib.suppress(OSError):
+            atomic.fsync_dir(self.cases_dir)
+
+    # --- bundles ------------------------------------------------------------------------
+    def export_case(self, case_id: str, out_path: Path, bundle_passphrase: str) -> None:
+        from imrdesktop.storage import bundle
+
+        with self._lock:
+            self._require_master()
+            check_passphrase(bundle_passphrase)
+            existing = self._open_cases.get(case_id)
+            if existing is not None and not existing.closed:
+                bundle.export_case(existing, Path(out_path), bundle_passphrase)
+                return
+        with self.open_case(case_id) as case:
+            bundle.export_case(case, Path(out_path), bundle_passphrase)
+
+    def import_case(self, bundle_path: Path, bundle_passphrase: str) -> str:
+        """A new case (new id, new data key) with the bundle's records and attachments."""
+        from imrdesktop.storage import bundle
+
+        with self._lock:
+            self._require_writable()
+            index = self._ensure_index()
+            with bundle.BundleReader(Path(bundle_path), bundle_passphrase) as reader:
+                records, summary = reader.read_records()
+                while True:
+                    case_id = new_case_id()
+                    if case_id not in index.entries and not self.case_path(case_id).exists():
+                        break
+                self._build_case_file(case_id, records, summary, fill=reader.fill_attachments)
+            index.entries[case_id] = IndexEntry(case_id, 1, _copy(summary))
+            self._index_dirty = True
+            self._flush_index()
+            log.info("case %s imported from a bundle", case_id)
+            return case_id
+
+    # --- checking -----------------------------------------------------------------------
+    def verify(self) -> list[Problem]:
+        """Check every file and every byte (all chunks). Leftovers of interrupted saves
+        (temp files, unfinished new cases, orphan chunks) are not problems."""
+        with self._lock:
+            self._require_master()
+            problems: list[Problem] = []
+            try:
+                header = _read_header(self.path)
+                expected = crypto.hmac_sha256(self._k_header, header.mac_input())
+                if not crypto.equal(expected, header.mac):
+                    raise VaultDamaged("header mac", where=HEADER_NAME)
+            except ImrError as exc:
+                problems.append(Problem(HEADER_NAME, exc))
+            if (self.path / BACKUP_NAME).exists():
+                try:
+                    vault_header.decode((self.path / BACKUP_NAME).read_bytes())
+                except (ImrError, OSError) as exc:
+                    err = exc if isinstance(exc, ImrError) else VaultDamaged("unreadable")
+                    problems.append(Problem(BACKUP_NAME, err))
+            try:
+                stored = CaseIndex.load(self.path / INDEX_NAME, self._k_index, self.vault_id)
+            except ImrError as exc:
+                problems.append(Problem(INDEX_NAME, exc))
+                stored = None
+            index = self._ensure_index()
+            on_disk = self._case_ids_on_disk()
+            listed = {e.case_id for e in (stored or index).entries.values() if not e.deleting}
+            for case_id in sorted(listed - on_disk):
+                where = f"{CASES_DIR}/{case_id}{CASE_SUFFIX}"
+                problems.append(Problem(where, CaseDamaged("case file missing", where=where)))
+            for case_id in sorted(on_disk):
+                problems.extend(self._verify_case(case_id))
+            return problems
+
+    def _verify_case(self, case_id: str) -> list[Problem]:
+        where = f"{CASES_DIR}/{case_id}{CASE_SUFFIX}"
+        existing = self._open_cases.get(case_id)
+        try:
+            if existing is not None and not existing.closed:
+                found = existing.problems()
+            else:
+                with self._open_case_file(case_id) as case:
+                    found = case.problems()
+        except ImrError as exc:
+            found = [exc]
+        return [Problem(where, err) for err in found]
+
+    # --- locking ------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Close every open case, zero the keys (best effort) and drop decrypted data.
+        Further use raises VaultLocked."""
+        with self._lock:
+            if self._locked:
+                return
+            for case in list(self._open_cases.values()):
+                case._lock_out()
+            self._flush_index()
+            self._locked = True
+            for key in (self._master, self._k_header, self._k_index, self._k_case):
+                crypto.zeroize(key)
+            self._index = None
+            log.info("vault locked")
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()
