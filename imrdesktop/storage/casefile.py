@@ -828,11 +828,7 @@ class CaseFile:
 
         worker = threading.Thread(target=produce, name="imr-attachment-reader", daemon=True)
         worker.start()
-        batch: list[tuple[int, int, int, bytes]] = []
-
-        def flush(c: sqlite3.Connection) -> None:
-            c.executemany("INSERT INTO chunk(blob_id, cver, idx, ct) VALUES (?, ?, ?, ?)", batch)
-
+        in_batch = 0
         try:
             while True:
                 kind, payload = items.get()
@@ -844,16 +840,28 @@ class CaseFile:
                     raise payload
                 if kind == "chunk":
                     index, ct = payload
-                    batch.append((blob_id, cver, index, ct))
-                    if len(batch) >= CHUNK_BATCH:
-                        self._transaction(flush)
-                        batch.clear()
+                    if in_batch == 0:
+                        conn.execute("BEGIN IMMEDIATE")
+                    conn.execute(
+                        "INSERT INTO chunk(blob_id, cver, idx, ct) VALUES (?, ?, ?, ?)",
+                        (blob_id, cver, index, ct),
+                    )
+                    del ct, payload
+                    in_batch += 1
+                    if in_batch >= CHUNK_BATCH:
+                        conn.execute("COMMIT")
+                        in_batch = 0
                     continue
-                if batch:
-                    self._transaction(flush)
-                    batch.clear()
+                if in_batch:
+                    conn.execute("COMMIT")
+                    in_batch = 0
                 return payload
+        except sqlite3.Error as exc:
+            raise sqlite_util.map_error(exc, writing=True, path=self.path) from None
         finally:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             stop.set()
             with contextlib.suppress(queue.Empty):
                 while True:

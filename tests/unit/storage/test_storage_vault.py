@@ -9,7 +9,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_PASSPHRASE, PASSPHRASE, sample_record
+from storage_helpers import OTHER_PASSPHRASE, PASSPHRASE, sample_record
 
 from imrdesktop.domain.errors import (
     BadRecoveryKey,
