@@ -269,7 +269,10 @@ def cmd_case_import(ctx, args) -> int:
 
 def run_cli(argv: list[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # usage errors (2) and --help (0)
+        return int(stop.code or 0)
     if args.version:
         print(f"imrdesktop {__version__}")
         return 0

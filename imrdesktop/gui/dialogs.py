@@ -110,3 +110,28 @@ def choose_files(parent: QWidget | None, title: str, name_filter: str = "") -> l
 def run_dialog(dialog) -> bool:
     """Run one of our own dialogs modally; tests replace this to drive it instead."""
     return bool(dialog.exec())
+
+
+def dispose(dialog: QWidget) -> None:
+    """Wipe what a finished dialog shows (it may hold client data) and delete it."""
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+    for edit in dialog.findChildren(QLineEdit):
+        edit.clear()
+    for text in dialog.findChildren(QPlainTextEdit):
+        text.clear()
+    dialog.hide()
+    dialog.deleteLater()
+
+
+def dispose_all_dialogs() -> None:
+    """Close and wipe every dialog (on lock), then let Qt delete them now."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog):
+            if widget.isVisible():
+                widget.reject()
+            dispose(widget)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPixmapCache
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from imrdesktop import APP_NAME
 from imrdesktop.domain.errors import ImrError, KeyringUnavailable, SharedPcRefusesKeyring
@@ -269,9 +269,10 @@ class MainWindow(QMainWindow):
     def new_profile(self) -> None:
         dlg = NewProfileDialog(self)
         if not dialogs.run_dialog(dlg):
+            dialogs.dispose(dlg)
             return
         label, passphrase = dlg.values()
-        dlg.passphrase.clear()
+        dialogs.dispose(dlg)
         from imrdesktop.storage.vault import Vault
 
         store = self.ctx.profiles
@@ -284,7 +285,9 @@ class MainWindow(QMainWindow):
         def done(result) -> None:
             profile, vault, recovery = result
             self.ctx.settings.set("last_profile", profile.profile_id)
-            dialogs.run_dialog(RecoveryKeyDialog(recovery, vault.vault_id, self))
+            key_dialog = RecoveryKeyDialog(recovery, vault.vault_id, self)
+            dialogs.run_dialog(key_dialog)
+            dialogs.dispose(key_dialog)
             self._start_session(VaultSession(vault))
 
         self._background(work, done, lambda exc: show_error(self, exc))
@@ -304,7 +307,7 @@ class MainWindow(QMainWindow):
             except ImrError as exc:
                 dlg.show_error(describe(exc))
                 continue
-            dlg.passphrase.clear()
+            dialogs.dispose(dlg)
             dialogs.inform(
                 self,
                 _("Passphrase reset"),
@@ -313,6 +316,7 @@ class MainWindow(QMainWindow):
             self.ctx.settings.set("last_profile", profile_id)
             self._start_session(VaultSession(vault))
             return
+        dialogs.dispose(dlg)
 
     def open_training_vault(self) -> None:
         session_dir = self.ctx.paths.session
@@ -331,10 +335,13 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         dlg = NewCaseDialog(self)
-        if not dialogs.run_dialog(dlg):
+        accepted = dialogs.run_dialog(dlg)
+        record = dlg.record()
+        dialogs.dispose(dlg)
+        if not accepted:
             return
         try:
-            case_id = self.session.create_case(dlg.record())
+            case_id = self.session.create_case(record)
         except ImrError as exc:
             show_error(self, exc)
             return
@@ -353,9 +360,10 @@ class MainWindow(QMainWindow):
             return
         dlg = BundlePassphraseDialog(export=True, parent=self)
         if not dialogs.run_dialog(dlg):
+            dialogs.dispose(dlg)
             return
         passphrase = dlg.value()
-        dlg.clear()
+        dialogs.dispose(dlg)
         session = self.session
         self._background(
             lambda: session.export_case(case_id, path, passphrase),
@@ -380,9 +388,10 @@ class MainWindow(QMainWindow):
             return
         dlg = BundlePassphraseDialog(export=False, parent=self)
         if not dialogs.run_dialog(dlg):
+            dialogs.dispose(dlg)
             return
         passphrase = dlg.value()
-        dlg.clear()
+        dialogs.dispose(dlg)
         session = self.session
         self._background(
             lambda: session.import_case(Path(path), passphrase),
@@ -433,9 +442,7 @@ class MainWindow(QMainWindow):
             return False
         log.info("locking (%s)", reason)
         self.inactivity.deactivate()
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.isVisible():
-                widget.reject()
+        dialogs.dispose_all_dialogs()
         self.workspace.clear()
         self.case_list.clear()
         training = self.session.training

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imrdesktop.domain.case import summary_for, validate_record
-from imrdesktop.domain.errors import VaultLocked
+from imrdesktop.domain.errors import UnknownCase, VaultLocked
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +92,29 @@ class VaultSession:
         log.info("case %s created", case_id)
         return case_id
 
+    def open_case(self, case_id: str):
+        """The case file, as a context manager; an unknown id names itself in the error."""
+        try:
+            return self.vault.open_case(case_id)
+        except UnknownCase as exc:
+            raise UnknownCase(case=case_id) from exc
+
     def load_case(self, case_id: str) -> dict:
-        with self.vault.open_case(case_id) as case:
+        with self.open_case(case_id) as case:
             return case.get("case") or {}
 
     def save_case(self, case_id: str, record: dict) -> dict:
         clean = validate_record(record, today=self.today())
-        with self.vault.open_case(case_id) as case:
+        with self.open_case(case_id) as case:
             case.save({"case": clean}, summary=summary_for(clean))
         log.info("case %s saved", case_id)
         return clean
 
     def export_case(self, case_id: str, out: Path, bundle_passphrase: str) -> None:
-        self.vault.export_case(case_id, out, bundle_passphrase)
+        try:
+            self.vault.export_case(case_id, out, bundle_passphrase)
+        except UnknownCase as exc:
+            raise UnknownCase(case=case_id) from exc
 
     def import_case(self, bundle: Path, bundle_passphrase: str) -> str:
         return self.vault.import_case(bundle, bundle_passphrase)

@@ -29,7 +29,7 @@ class PassphraseFields(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from imrdesktop.storage.passphrase import MIN_LENGTH
+        from imrdesktop.storage.passphrase import MIN_CHARS as MIN_LENGTH
 
         self.min_length = MIN_LENGTH
         form = QFormLayout(self)

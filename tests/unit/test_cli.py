@@ -1,0 +1,153 @@
+"""The command line, run in-process: exit codes and one-sentence errors (CLI.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from imrdesktop import __version__
+from imrdesktop.cli import run_cli
+
+PASS = "correct horse battery staple again"
+
+
+@pytest.fixture
+def vault_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMRDESKTOP_PASSPHRASE", PASS)
+    path = tmp_path / "vault"
+    assert run_cli(["vault", "init", "--vault", str(path)]) == 0
+    return path
+
+
+def run(capsys, *args):
+    code = run_cli(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys):
+    code, out, _err = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"imrdesktop {__version__}"
+
+
+def test_usage_errors_exit_2_with_a_sentence(capsys):
+    code, _out, err = run(capsys, "case", "frobnicate")
+    assert code == 2 and "imrdesktop --help" in err and "Traceback" not in err
+
+
+def test_no_passphrase_and_no_terminal_is_exit_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("IMRDESKTOP_PASSPHRASE", raising=False)
+    monkeypatch.setattr("sys.stdin", None)
+    code, _out, err = run(capsys, "vault", "init", "--vault", str(tmp_path / "v"))
+    assert code == 2 and "IMRDESKTOP_PASSPHRASE" in err
+
+
+def test_init_prints_the_recovery_key_once(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMRDESKTOP_PASSPHRASE", PASS)
+    sheet = tmp_path / "sheet.pdf"
+    code, out, _ = run(
+        capsys, "vault", "init", "--vault", str(tmp_path / "v"), "--recovery-sheet", str(sheet)
+    )
+    assert code == 0 and "Recovery key" in out
+    assert sheet.read_bytes().startswith(b"%PDF")
+    code, _out, err = run(capsys, "vault", "init", "--vault", str(tmp_path / "v"))
+    assert code == 2 and "already" in err
+
+
+def test_case_new_list_show(capsys, vault_dir, tmp_path):
+    record = {
+        "enrollee": {"name": "Trần Thị Bích", "preferred_language": "en"},
+        "plan": {"name": "Sample Plan", "member_id": "SP-1"},
+        "service": "MRI",
+    }
+    f = tmp_path / "rec.json"
+    f.write_text(json.dumps(record), encoding="utf-8")
+    code, out, _ = run(capsys, "case", "new", "--from", str(f), "--vault", str(vault_dir))
+    assert code == 0
+    case_id = out.strip().splitlines()[-1]
+    code, out, _ = run(capsys, "case", "list", "--json", "--vault", str(vault_dir))
+    rows = json.loads(out)
+    assert rows == [
+        {
+            "id": case_id,
+            "name": "Trần Thị Bích",
+            "status": "open",
+            "next_deadline": None,
+            "days_left": None,
+        }
+    ]
+    code, out1, _ = run(capsys, "case", "show", case_id, "--json", "--vault", str(vault_dir))
+    shown = json.loads(out1)
+    assert shown["id"] == case_id and shown["enrollee"]["name"] == "Trần Thị Bích"
+    assert shown["documents"] == []
+    _code, out2, _ = run(capsys, "case", "show", case_id, "--json", "--vault", str(vault_dir))
+    assert out1 == out2  # same bytes for an unchanged case
+    code, out, _ = run(capsys, "case", "show", case_id, "--vault", str(vault_dir))
+    assert code == 0 and "Trần Thị Bích" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"enrollee": {}}), "enrollee.name"),
+        (json.dumps({"enrollee": {"name": "A"}, "colour": 1}), "colour"),
+    ],
+)
+def test_bad_record_files_exit_2_naming_the_problem(capsys, vault_dir, tmp_path, content, needle):
+    f = tmp_path / "bad.json"
+    f.write_text(content)
+    code, _out, err = run(capsys, "case", "new", "--from", str(f), "--vault", str(vault_dir))
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_missing_input_file_and_unknown_case(capsys, vault_dir, tmp_path):
+    code, _o, err = run(capsys, "case", "new", "--from", str(tmp_path / "nope.json"))
+    assert code == 2 and "nope.json" in err
+    code, _o, err = run(capsys, "case", "show", "C-NOPE0000", "--vault", str(vault_dir))
+    assert code == 2 and "C-NOPE0000" in err
+
+
+def test_wrong_passphrase_is_exit_4(capsys, vault_dir, monkeypatch):
+    monkeypatch.setenv("IMRDESKTOP_PASSPHRASE", "this is not the right passphrase")
+    code, _o, err = run(capsys, "case", "list", "--vault", str(vault_dir))
+    assert code == 4 and "passphrase" in err
+
+
+def test_no_vault_is_exit_2(capsys, tmp_path):
+    code, _o, err = run(capsys, "case", "list", "--vault", str(tmp_path / "empty"))
+    assert code == 2 and "vault init" in err
+
+
+def test_damaged_header_is_exit_3_not_wrong_passphrase(capsys, vault_dir):
+    header = next(p for p in vault_dir.iterdir() if p.is_file() and p.suffix == ".imrv")
+    data = bytearray(header.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    header.write_bytes(bytes(data))
+    code, _o, err = run(capsys, "case", "list", "--vault", str(vault_dir))
+    assert code == 3, err
+
+
+def test_verify_export_import_round_trip(capsys, vault_dir, tmp_path, monkeypatch):
+    f = tmp_path / "rec.json"
+    f.write_text(json.dumps({"enrollee": {"name": "Արմեն Պետրոսյան"}}), encoding="utf-8")
+    _c, out, _ = run(capsys, "case", "new", "--from", str(f), "--vault", str(vault_dir))
+    case_id = out.strip().splitlines()[-1]
+    code, out, _ = run(capsys, "vault", "verify", "--vault", str(vault_dir))
+    assert code == 0 and "sound" in out
+    monkeypatch.setenv("IMRDESKTOP_BUNDLE_PASSPHRASE", "a separate bundle passphrase here")
+    bundle = tmp_path / "case.imrbundle"
+    code, _o, err = run(
+        capsys, "case", "export", case_id, "--out", str(bundle), "--vault", str(vault_dir)
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "case", "import", str(bundle), "--vault", str(vault_dir))
+    assert code == 0
+    new_id = out.strip().splitlines()[-1]
+    assert new_id != case_id
+    _c, out, _ = run(capsys, "case", "show", new_id, "--json", "--vault", str(vault_dir))
+    assert json.loads(out)["enrollee"]["name"] == "Արմեն Պետրոսյան"
+    monkeypatch.setenv("IMRDESKTOP_BUNDLE_PASSPHRASE", "not the bundle passphrase at all")
+    code, _o, err = run(capsys, "case", "import", str(bundle), "--vault", str(vault_dir))
+    assert code == 4
