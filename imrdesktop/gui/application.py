@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from imrdesktop import APP_ID, APP_NAME, ORG_DOMAIN, __version__
 from imrdesktop.gui import resources
+from imrdesktop.resources_path import resource_path
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +25,20 @@ class Application(QApplication):
         self.setOrganizationDomain(ORG_DOMAIN)
         self.setDesktopFileName(APP_ID)
         self.setWindowIcon(resources.icon("app"))
+        self._add_bundled_fonts()
         self.setStyle("Fusion")
         self.setStyleSheet(resources.stylesheet())
         self._base_point_size = self.font().pointSizeF() or 10.0
         self._qt_translator: QTranslator | None = None
+
+    @staticmethod
+    def _add_bundled_fonts() -> None:
+        """Fonts we ship (Latin incl. Vietnamese, Cyrillic, Armenian, Arabic; Chinese and
+        Korean), so any client's name shows even on a PC without those system fonts."""
+        for path in sorted(resource_path("fonts").iterdir()):
+            if path.suffix.lower() in (".ttf", ".ttc", ".otf"):
+                if QFontDatabase.addApplicationFont(str(path)) < 0:
+                    log.warning("could not load bundled font %s", path.name)
 
     def set_font_scale(self, percent: int) -> None:
         font = QFont(self.font())

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,14 @@ _live: set[Task] = set()
 def run_in_background(fn: Callable[[], Any], parent: QObject | None = None) -> Task:
     task = Task(parent)
     _live.add(task)
-    task.finished.connect(lambda _r: _live.discard(task))
-    task.failed.connect(lambda _e: _live.discard(task))
+
+    def release(_payload: object) -> None:
+        # Receivers connected before this one have run; free the task and its closures.
+        _live.discard(task)
+        task.deleteLater()
+
+    task.finished.connect(release, Qt.ConnectionType.QueuedConnection)
+    task.failed.connect(release, Qt.ConnectionType.QueuedConnection)
     QThreadPool.globalInstance().start(_Runnable(fn, task))
     return task
 

@@ -213,6 +213,14 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
 ]
 
 
+def field_problem(error: e.InvalidField) -> str:
+    """The short sentence shown beside a field (the field itself is obvious there)."""
+    problem = error.params.get("problem")
+    if not problem:
+        return _("This is not right. Correct it and try again.")
+    return problem[:1].upper() + problem[1:] + "."
+
+
 def describe(error: BaseException) -> str:
     """One plain sentence for ``error`` in the current language."""
     if isinstance(error, e.ImrError):

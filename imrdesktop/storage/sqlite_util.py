@@ -75,6 +75,10 @@ def connect(path: Path, *, new: bool = False) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         conn.close()
         raise map_error(exc, writing=False, path=path) from None
+    except (UnicodeDecodeError, ValueError, OverflowError):
+        # sqlite3 failed to decode a damaged name or message from the file
+        conn.close()
+        raise CaseDamaged("unreadable header", where="sqlite") from None
     except ImrError:
         conn.close()
         raise

@@ -563,20 +563,18 @@ class Vault:
             if entry is None:
                 entry = self._index.entries[case.case_id] = IndexEntry(case.case_id, 0, {})
                 summary_changed = True
+            # The generation is written with the next index write (at the latest when the
+            # case closes); a changed summary is written now, for the case list.
             entry.generation = case.generation
+            self._index_dirty = True
             if summary_changed:
                 entry.summary = case.summary
-                self._index_dirty = True
                 self._flush_index()
 
     def _case_closed(self, case: CaseFile) -> None:
         with self._lock:
             if self._open_cases.get(case.case_id) is case:
                 del self._open_cases[case.case_id]
-            if self._index is not None:
-                entry = self._index.entries.get(case.case_id)
-                if entry is not None and not self._locked:
-                    self._index_dirty = True
             self._flush_index()
 
     def create_case(self, record: dict[str, Any], summary: dict[str, Any] | None = None) -> str:

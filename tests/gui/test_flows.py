@@ -214,3 +214,24 @@ def test_about_and_no_network_modules(qtbot, window, answers):
     window.about()
     forbidden = {"PySide6.QtNetwork", "http.client", "urllib3", "requests"}
     assert not forbidden & set(sys.modules)
+
+
+def test_lock_drops_the_vault_and_its_keys(qtbot, window, answers):
+    """T-KEY-7 (best effort): after lock, no reference to the vault or a case record lives."""
+    import gc
+    import weakref
+
+    create_profile(qtbot, window, answers)
+    vault = window.session.vault
+    vault_ref = weakref.ref(vault)
+    keys = [v for v in vars(vault).values() if isinstance(v, bytearray)]
+    assert keys, "the vault should hold its keys in bytearrays"
+    del vault
+    window.lock()
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QApplication.processEvents()  # queued clean-up of finished background tasks
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert vault_ref() is None
+    assert all(not any(k) for k in keys), "keys were not zeroed"

@@ -24,7 +24,7 @@ from imrdesktop.domain.case import LANGUAGES
 from imrdesktop.domain.errors import ImrError, InvalidField
 from imrdesktop.gui.widgets.common import button, label, sensitive_line_edit, set_field_error
 from imrdesktop.i18n import N_, _
-from imrdesktop.services.messages import describe
+from imrdesktop.services.messages import describe, field_problem
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class ClientSection(QWidget):
             section, _sep, key = field.partition(".")
             target = (section, key) if key else ("", section)
             if target in self.edits:
-                set_field_error(self.edits[target], self.errors[target], describe(exc))
+                set_field_error(self.edits[target], self.errors[target], field_problem(exc))
             else:
                 self.status.setText(describe(exc))
             return False
