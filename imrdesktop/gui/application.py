@@ -36,9 +36,9 @@ class Application(QApplication):
         """Fonts we ship (Latin incl. Vietnamese, Cyrillic, Armenian, Arabic; Chinese and
         Korean), so any client's name shows even on a PC without those system fonts."""
         for path in sorted(resource_path("fonts").iterdir()):
-            if path.suffix.lower() in (".ttf", ".ttc", ".otf"):
-                if QFontDatabase.addApplicationFont(str(path)) < 0:
-                    log.warning("could not load bundled font %s", path.name)
+            is_font = path.suffix.lower() in (".ttf", ".ttc", ".otf")
+            if is_font and QFontDatabase.addApplicationFont(str(path)) < 0:
+                log.warning("could not load bundled font %s", path.name)
 
     def set_font_scale(self, percent: int) -> None:
         font = QFont(self.font())
