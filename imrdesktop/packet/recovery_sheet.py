@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 from imrdesktop.i18n import _
@@ -52,13 +53,13 @@ def recovery_sheet_pdf(recovery_key: str, vault_id: str, today: dt.date | None =
     box_h = 1.5 * inch
     c.setLineWidth(1.5)
     c.rect(x - 0.1 * inch, y - box_h, width - 2 * x + 0.2 * inch, box_h)
-    c.setFont(MONO, 17)
-    groups = recovery_key.split()
-    rows = [" ".join(groups[i : i + 6]) for i in range(0, len(groups), 6)] or [recovery_key]
-    ty = y - 0.45 * inch
+    c.setFont(MONO, 22)
+    groups = [g for g in re.split(r"[\s-]+", recovery_key) if g]
+    rows = ["-".join(groups[i : i + 5]) for i in range(0, len(groups), 5)] or [recovery_key]
+    ty = y - 0.55 * inch
     for row in rows:
-        c.drawString(x + 0.1 * inch, ty, row)
-        ty -= 0.38 * inch
+        c.drawString(x + 0.15 * inch, ty, row)
+        ty -= 0.5 * inch
     y -= box_h + 0.5 * inch
     c.setFont(SANS_BOLD, 12)
     c.drawString(x, y, _("To use it"))
@@ -67,7 +68,7 @@ def recovery_sheet_pdf(recovery_key: str, vault_id: str, today: dt.date | None =
     for line in (
         _("1. On the unlock screen, choose the profile and “Forgot the passphrase?”."),
         _("2. Type the key above (spaces and dashes do not matter)."),
-        _("3. Choose a new passphrase. The key stays valid until a new sheet is made."),
+        _("3. Choose a new passphrase. This recovery key keeps working afterwards."),
     ):
         c.drawString(x, y, line)
         y -= 0.24 * inch

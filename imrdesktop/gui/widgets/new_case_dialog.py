@@ -46,7 +46,7 @@ class NewCaseDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(480, 0)
+        self.setMinimumWidth(500)
 
     def record(self) -> dict:
         record: dict = {"enrollee": {"name": self.name_edit.text().strip()}}

@@ -32,8 +32,9 @@ class PassphraseFields(QWidget):
         from imrdesktop.storage.passphrase import MIN_CHARS as MIN_LENGTH
 
         self.min_length = MIN_LENGTH
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
         self.first = sensitive_line_edit("newPassphraseEdit", _("New passphrase"), password=True)
         self.second = sensitive_line_edit(
             "repeatPassphraseEdit", _("Repeat the passphrase"), password=True
@@ -58,9 +59,10 @@ class PassphraseFields(QWidget):
         self.error.setVisible(False)
         form.addRow(_("&Passphrase:"), self.first)
         form.addRow(_("&Repeat:"), self.second)
-        form.addRow("", row)
-        form.addRow("", self.rule)
-        form.addRow("", self.error)
+        outer.addLayout(form)
+        outer.addLayout(row)
+        outer.addWidget(self.rule)
+        outer.addWidget(self.error)
         self.first.textChanged.connect(self.validate)
         self.second.textChanged.connect(self.validate)
 
@@ -141,7 +143,7 @@ class NewProfileDialog(QDialog):
         self.passphrase.first.textChanged.connect(self._update)
         self.passphrase.second.textChanged.connect(self._update)
         self._update()
-        self.resize(520, 0)
+        self.setMinimumWidth(540)
 
     def _update(self) -> None:
         self.ok_button.setEnabled(
@@ -198,7 +200,7 @@ class RecoveryKeyDialog(QDialog):
         self.confirm_check.toggled.connect(self.ok_button.setEnabled)
         self.buttons.accepted.connect(self.accept)
         layout.addWidget(self.buttons)
-        self.resize(560, 0)
+        self.setMinimumWidth(580)
 
     def reject(self) -> None:  # the key must be acknowledged; Escape does not skip it
         if self.confirm_check.isChecked():
@@ -266,7 +268,7 @@ class RecoverDialog(QDialog):
         for w in (self.key_edit, self.passphrase.first, self.passphrase.second):
             w.textChanged.connect(self._update)
         self._update()
-        self.resize(540, 0)
+        self.setMinimumWidth(560)
 
     def _update(self) -> None:
         self.ok_button.setEnabled(bool(self.key_edit.text().strip()) and self.passphrase.validate())

@@ -32,7 +32,7 @@ class SettingsDialog(QDialog):
         self.language_combo.setAccessibleName(_("Interface language"))
         self.language_combo.addItem(_("Same as this computer"), "")
         self.language_combo.addItem("English", "en")
-        self.language_combo.addItem("Español", "es")
+        # Español joins this list when the Spanish catalog ships (the Spanish issue).
         self.language_combo.setCurrentIndex(
             max(0, self.language_combo.findData(settings.get("language")))
         )
