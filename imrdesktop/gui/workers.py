@@ -26,7 +26,6 @@ class _Runnable(QRunnable):
         super().__init__()
         self.fn = fn
         self.task = task
-        self.setAutoDelete(True)
 
     def run(self) -> None:
         try:
@@ -38,6 +37,9 @@ class _Runnable(QRunnable):
 
 
 _live: set[Task] = set()
+# Python owns the runnables: keep each alive until it has run, or the wrapper may be
+# collected before the pool gets to it.
+_running: set[_Runnable] = set()
 
 
 def run_in_background(fn: Callable[[], Any], parent: QObject | None = None) -> Task:
@@ -51,7 +53,10 @@ def run_in_background(fn: Callable[[], Any], parent: QObject | None = None) -> T
 
     task.finished.connect(release, Qt.ConnectionType.QueuedConnection)
     task.failed.connect(release, Qt.ConnectionType.QueuedConnection)
-    QThreadPool.globalInstance().start(_Runnable(fn, task))
+    runnable = _Runnable(fn, task)
+    runnable.setAutoDelete(False)
+    _running.add(runnable)
+    QThreadPool.globalInstance().start(runnable)
     return task
 
 

@@ -25,8 +25,11 @@ def create_profile(qtbot, window, answers, label="Training desk", passphrase=PAS
         return True
 
     answers.dialog_handlers += [fill, acknowledge]
-    with qtbot.waitSignal(window.unlocked, timeout=20_000):
-        qtbot.mouseClick(window.unlock_screen.new_profile_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.unlock_screen.new_profile_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.session is not None or bool(answers.messages("error")), timeout=20_000
+    )
+    assert window.session is not None, answers.messages()
     return recovery["key"]
 
 
