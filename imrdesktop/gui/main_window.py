@@ -51,7 +51,6 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.ctx = ctx
         self.session: VaultSession | None = None
-        self._task = None
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(resources.icon("app"))
         self.clipboard = SecureClipboard(ctx.settings.get("clipboard_clear_seconds"), self)
@@ -204,8 +203,6 @@ class MainWindow(QMainWindow):
 
     def _background(self, fn, done, failed) -> None:
         self._set_busy(True)
-        task = run_in_background(fn, self)
-        self._task = task
 
         def finished(result) -> None:
             self._set_busy(False)
@@ -215,8 +212,7 @@ class MainWindow(QMainWindow):
             self._set_busy(False)
             failed(exc)
 
-        task.finished.connect(finished)
-        task.failed.connect(error)
+        run_in_background(fn, finished, error)
 
     def _unlock(self, profile_id: str, passphrase: str, remember: bool) -> None:
         profile = self.ctx.profiles.get(profile_id)
