@@ -32,7 +32,7 @@ class _Runnable(QRunnable):
         fn, self.fn = self.fn, None  # drop the closure (it may hold a passphrase) at once
         try:
             result = fn()  # type: ignore[misc]
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to explain
+        except BaseException as exc:  # handed to the GUI thread to explain
             self.task.failed.emit(exc)
         else:
             self.task.finished.emit(result)

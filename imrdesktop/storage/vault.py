@@ -455,18 +455,24 @@ class Vault:
                     if entry.stat().st_mtime < cutoff:
                         os.unlink(entry.path)
 
-    def _case_ids_on_disk(self) -> set[str]:
+    def _case_files(self) -> tuple[set[str], set[str]]:
+        """(case ids with a case file, case ids with a write-ahead log left by a crash)."""
         try:
             names = os.listdir(self.cases_dir)
         except FileNotFoundError:
-            return set()
+            return set(), set()
         except OSError as exc:
             raise atomic.map_os_error(exc, CASES_DIR) from None
-        return {
-            name[: -len(CASE_SUFFIX)]
-            for name in names
-            if name.endswith(CASE_SUFFIX) and is_case_id(name[: -len(CASE_SUFFIX)])
-        }
+        ids, wals = set(), set()
+        for name in names:
+            if name.endswith(CASE_SUFFIX) and is_case_id(name[: -len(CASE_SUFFIX)]):
+                ids.add(name[: -len(CASE_SUFFIX)])
+            elif name.endswith(CASE_SUFFIX + "-wal") and is_case_id(name[:10]):
+                wals.add(name[:10])
+        return ids, wals
+
+    def _case_ids_on_disk(self) -> set[str]:
+        return self._case_files()[0]
 
     def _ensure_index(self) -> CaseIndex:
         if self._index is not None:
@@ -488,7 +494,7 @@ class Vault:
     def _reconcile(self, index: CaseIndex) -> bool:
         """Bring the index in line with the case files after a crash or a lost index."""
         changed = False
-        on_disk = self._case_ids_on_disk()
+        on_disk, with_wal = self._case_files()
         for entry in list(index.entries.values()):
             if entry.deleting:
                 self._remove_case_files(entry.case_id)
@@ -497,8 +503,7 @@ class Vault:
                 changed = True
         for case_id in sorted(on_disk):
             entry = index.entries.get(case_id)
-            crashed = self.case_path(case_id).with_name(f"{case_id}{CASE_SUFFIX}-wal").exists()
-            if entry is not None and not crashed:
+            if entry is not None and case_id not in with_wal:
                 continue
             if case_id in self._open_cases:
                 continue
