@@ -543,11 +543,9 @@ class Vault:
         with self._lock:
             self._require_master()
             index = self._ensure_index()
-            return [
-                CaseSummary(e.case_id, _copy(e.summary))
-                for e in index.entries.values()
-                if not e.deleting
-            ]
+            live = [e for e in index.entries.values() if not e.deleting]
+            copies = _copy([e.summary for e in live])  # one deep copy for the whole list
+            return [CaseSummary(e.case_id, s) for e, s in zip(live, copies, strict=True)]
 
     # --- cases --------------------------------------------------------------------------
     def _open_case_file(self, case_id: str) -> CaseFile:
