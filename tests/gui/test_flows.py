@@ -42,7 +42,10 @@ def test_first_run_profile_lock_and_unlock(qtbot, window, answers):
     assert window.stack.currentWidget() is window.case_list
     assert window.case_list.empty_label.isVisible()
 
-    # Ctrl+L locks from anywhere.
+    # Ctrl+L locks from anywhere in the (active) window.
+    assert window.action_lock.shortcut().toString() == "Ctrl+L"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     with qtbot.waitSignal(window.locked, timeout=5000):
         qtbot.keyClick(
             window.case_list.search_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier
