@@ -549,7 +549,7 @@ class Vault:
 
     # --- cases --------------------------------------------------------------------------
     def _open_case_file(self, case_id: str) -> CaseFile:
-        return CaseFile.open_file(
+        case = CaseFile.open_file(
             self.case_path(case_id),
             case_id=case_id,
             vault_id=self.vault_id,
@@ -557,6 +557,9 @@ class Vault:
             on_saved=self._case_saved,
             on_closed=self._case_closed,
         )
+        if self.read_only:  # a vault of a newer minor version: read, never write
+            case.read_only = True
+        return case
 
     def _case_saved(self, case: CaseFile, summary_changed: bool) -> None:
         with self._lock:

@@ -344,3 +344,29 @@ def test_header_reveals_no_client_data(vault: Vault) -> None:
     body = json.loads(data[16 : 16 + n])
     assert set(body) == {"vault_id", "kdf", "slots", "mac"}
     assert set(body["slots"]) == {"passphrase", "recovery"}
+
+
+def test_newer_minor_vault_opens_read_only(vault_path: Path) -> None:
+    vault, _ = Vault.create(vault_path, PASSPHRASE)
+    cid = vault.create_case(sample_record(), {"name": "M"})
+    newer = vault._sealed(vault._header.with_(minor=3, extra={"future_field": [1, 2]}))
+    raw = json.dumps(newer.body(with_mac=True), sort_keys=True, separators=(",", ":")).encode()
+    head = vault_header.PREFIX.pack(b"IMRVAULT", 1, 3, len(raw)) + raw
+    vault.lock()
+    (vault_path / HEADER_NAME).write_bytes(head + hashlib.sha256(head).digest())
+    with Vault.open(vault_path, PASSPHRASE) as opened:
+        assert opened.read_only
+        assert [c.case_id for c in opened.list_cases()] == [cid]
+        with opened.open_case(cid) as case:
+            assert case.get("case") == sample_record()
+            with pytest.raises(NewerFormat):
+                case.save({"x": {}})
+        for write in (
+            lambda: opened.create_case({}),
+            lambda: opened.change_passphrase(OTHER_PASSPHRASE),
+            lambda: opened.delete_case(cid),
+        ):
+            with pytest.raises(NewerFormat) as e:
+                write()
+            assert e.value.params["read_only"] is True
+        assert opened.verify() == []
