@@ -35,6 +35,11 @@ def _weak(params: dict) -> str:
         )
     if reason == "too_long":
         return _("That passphrase is too long. Use at most 1,024 characters.")
+    if reason == "invalid":
+        return _(
+            "That passphrase contains characters that cannot be used. Type it again using "
+            "ordinary letters, numbers, spaces or punctuation."
+        )
     if reason == "mismatch":
         return _("The two passphrases are not the same. Type the same passphrase twice.")
     return _(
@@ -55,6 +60,13 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
     (
         e.WrongBundlePassphrase,
         lambda p: _("That is not the passphrase of this case bundle. Try again."),
+    ),
+    (
+        e.WrongRecoveryKey,
+        lambda p: _(
+            "That recovery key belongs to a different vault. Check that you chose the right "
+            "profile and are using its recovery sheet."
+        ),
     ),
     (
         e.WrongPassphrase,
@@ -163,6 +175,10 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
             "printed sheet and try again."
         ),
     ),
+    (
+        e.UnknownAttachment,
+        lambda p: _("That document is not in this case any more. Refresh the list and try again."),
+    ),
     (e.UsageError, lambda p: p.get("text") or _("The command was not used correctly.")),
     (e.UserInputError, lambda p: _("The input is not right. Check it and try again.")),
     # exit 1
@@ -204,6 +220,10 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
             "This computer has no password store IMR Desktop can use, so it cannot remember "
             "your passphrase. You can still unlock with your passphrase."
         ),
+    ),
+    (
+        e.CaseClosed,
+        lambda p: _("This case was closed before the change could be made. Open it and try again."),
     ),
     (e.VaultLocked, lambda p: _("The vault is locked. Unlock it and try again.")),
     (
