@@ -74,6 +74,25 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, metavar="FILE")
     imp = csub.add_parser("import", parents=[common], help=_("import a case bundle"))
     imp.add_argument("file")
+
+    assess = sub.add_parser(
+        "assess",
+        parents=[common],
+        help=_("which review fits, its deadlines, warnings and what is missing"),
+        description=_(
+            "Assess a facts file (--facts FILE.json; no vault, no passphrase) or a case "
+            "(CASE; the result is stored in the case)."
+        ),
+    )
+    assess.add_argument("case", nargs="?", help=_("the case id (omit with --facts)"))
+    assess.add_argument("--facts", metavar="FILE.json", help=_("a facts record (facts.md)"))
+    assess.add_argument(
+        "--today", metavar="YYYY-MM-DD", help=_("the as-of date (default: today in California)")
+    )
+    assess.add_argument("--json", action="store_true")
+    assess.add_argument(
+        "--language", choices=("en", "es"), default=None, help=_("the language of the result")
+    )
     return p
 
 
@@ -267,6 +286,50 @@ def cmd_case_import(ctx, args) -> int:
     return 0
 
 
+def _as_of(text: str | None):
+    from imrdesktop.services.session import california_today
+
+    if text is None:
+        return california_today()
+    import datetime as dt
+    import re
+
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise e.InvalidField(
+        field="--today", problem=_("a date must be a real date written YYYY-MM-DD")
+    )
+
+
+def cmd_assess(ctx, args) -> int:
+    from imrdesktop.i18n import use_language
+    from imrdesktop.services import assessment as svc
+
+    if bool(args.case) == bool(args.facts):
+        raise e.UsageError(
+            text=_("Give either --facts FILE.json or a case id to assess, not both.")
+        )
+    today = _as_of(args.today)
+    with use_language(args.language):
+        if args.facts:
+            data = _read_json(args.facts)
+            _assessment, rendered = svc.assess_facts(data, today)
+        else:
+            session = _open_session(ctx)
+            try:
+                _assessment, rendered = svc.assess_case(session, args.case, today)
+            finally:
+                session.lock()
+        if args.json:
+            print(_dump(rendered))
+        else:
+            print(svc.text_report(rendered, today))
+    return 0
+
+
 def run_cli(argv: list[str]) -> int:
     parser = build_parser()
     try:
@@ -291,6 +354,7 @@ def run_cli(argv: list[str]) -> int:
             ("case", "show"): cmd_case_show,
             ("case", "export"): cmd_case_export,
             ("case", "import"): cmd_case_import,
+            ("assess", None): cmd_assess,
         }[(args.command, getattr(args, f"{args.command}_command", None))]
         return handler(ctx, args)
     except KeyboardInterrupt:

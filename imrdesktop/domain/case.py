@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from imrdesktop.domain.errors import InvalidField
+from imrdesktop.domain.rules import Assessment, pick_next_deadline
 from imrdesktop.i18n import N_, _
 
 # Section -> allowed keys (all strings). Only enrollee.name is required.
@@ -30,7 +32,9 @@ PERSON_SECTIONS: dict[str, tuple[str, ...]] = {
     "assistant": ("name", "relationship", "organization", "address", "phone", "email"),
 }
 TEXT_KEYS = ("service", "notes")
-OBJECT_KEYS = ("facts",)
+# "facts": the facts record (shared/domain/facts.md); "assessment": the last assessment of
+# those facts, in the facts.md --json shape (written by services.assessment.assess_case).
+OBJECT_KEYS = ("facts", "assessment")
 TOP_LEVEL = (*PERSON_SECTIONS, *TEXT_KEYS, *OBJECT_KEYS)
 DATE_FIELDS = {("enrollee", "date_of_birth")}
 MAX_TEXT = 20_000
@@ -97,11 +101,13 @@ def validate_record(record: Any, *, today: dt.date | None = None) -> dict:
             raise InvalidField(field=key, problem=_("is too long"))
         if value.strip():
             clean[key] = value.strip() if key == "service" else value
-    facts = record.get("facts")
-    if facts is not None:
-        if not isinstance(facts, dict):
-            raise InvalidField(field="facts", problem=_("must be an object"))
-        clean["facts"] = copy.deepcopy(facts)
+    for key in OBJECT_KEYS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise InvalidField(field=key, problem=_("must be an object"))
+        clean[key] = copy.deepcopy(value)
     return clean
 
 
@@ -109,13 +115,54 @@ def client_name(record: dict) -> str:
     return record.get("enrollee", {}).get("name", "")
 
 
-def summary_for(record: dict) -> dict:
-    """What the case list shows, kept (encrypted) in the vault index."""
+def _next_deadline(
+    assessment: Assessment | Mapping[str, Any] | None,
+    today: dt.date | None,
+    labels: Mapping[str, str] | None,
+) -> dict | None:
+    if isinstance(assessment, Assessment):
+        outcome: str = assessment.outcome
+        deadlines = dict(assessment.deadlines)
+    elif isinstance(assessment, Mapping):
+        outcome = str(assessment.get("outcome", ""))
+        raw = assessment.get("deadlines")
+        deadlines = {}
+        for key, value in raw.items() if isinstance(raw, Mapping) else ():
+            try:
+                deadlines[key] = dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                continue
+    else:
+        return None
+    picked = pick_next_deadline(outcome, deadlines, today)
+    if picked is None:
+        return None
+    key, day = picked
+    return {"date": day.isoformat(), "what": (labels or {}).get(key, key)}
+
+
+def summary_for(
+    record: dict,
+    assessment: Assessment | Mapping[str, Any] | None = None,
+    *,
+    today: dt.date | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> dict:
+    """What the case list shows, kept (encrypted) in the vault index.
+
+    ``next_deadline`` ({"date", "what"} or None) comes from ``assessment`` (an
+    :class:`Assessment` or its rendered facts.md dict), or else from the record's stored
+    ``"assessment"``: the soonest deadline to act on as of ``today`` (rules.next_deadline).
+    ``labels`` maps deadline keys to the short English label shown as "what" (the wording
+    data's ``deadlines.*.short``, a gettext msgid); without it the key itself is shown.
+    """
+    if assessment is None:
+        assessment = record.get("assessment")
     return {
         "name": client_name(record),
         "member_id": record.get("plan", {}).get("member_id", ""),
         "status": "open",
-        "next_deadline": None,
+        "next_deadline": _next_deadline(assessment, today, labels),
     }
 
 

@@ -86,9 +86,14 @@ class VaultSession:
         rows.sort(key=lambda r: (r.days_left is None, r.days_left or 0, r.name.casefold()))
         return rows
 
+    def _summary(self, record: dict, today: dt.date | None = None) -> dict:
+        from imrdesktop.services.assessment import deadline_short_labels
+
+        return summary_for(record, today=today or self.today(), labels=deadline_short_labels())
+
     def create_case(self, record: dict) -> str:
         clean = validate_record(record, today=self.today())
-        case_id = self.vault.create_case(clean, summary=summary_for(clean))
+        case_id = self.vault.create_case(clean, summary=self._summary(clean))
         log.info("case %s created", case_id)
         return case_id
 
@@ -103,10 +108,12 @@ class VaultSession:
         with self.open_case(case_id) as case:
             return case.get("case") or {}
 
-    def save_case(self, case_id: str, record: dict) -> dict:
+    def save_case(self, case_id: str, record: dict, *, today: dt.date | None = None) -> dict:
+        """Validate and save ``record``; ``today`` (default: the session's) is the as-of date
+        for the case list's next deadline."""
         clean = validate_record(record, today=self.today())
         with self.open_case(case_id) as case:
-            case.save({"case": clean}, summary=summary_for(clean))
+            case.save({"case": clean}, summary=self._summary(clean, today))
         log.info("case %s saved", case_id)
         return clean
 
