@@ -125,7 +125,7 @@ def _read_json(path_text: str) -> Any:
         raise e.InputFileMissing(name=path.name)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise e.BadJsonFile(name=path.name) from exc
 
 
@@ -136,36 +136,70 @@ def _dump(data: Any) -> str:
 # --- commands ---------------------------------------------------------------------------
 def _open_session(ctx):
     from imrdesktop.services.session import VaultSession
+    from imrdesktop.storage.probe import check_vault
     from imrdesktop.storage.vault import Vault
 
     path = ctx.default_vault_path()
-    if not Vault.exists(path):
-        raise e.NoVault()
+    check_vault(path)  # a missing, foreign or damaged vault is said before any passphrase
     return VaultSession(Vault.open(path, _passphrase()))
+
+
+def _writable_target(path_text: str) -> Path:
+    """Where a file the user asked for will go; refused before any work is done."""
+    path = Path(path_text).expanduser()
+    if path.is_dir() or not path.parent.is_dir():
+        raise e.UsageError(
+            text=_("Cannot write {name}: choose a file in an existing folder.").format(
+                name=path_text
+            )
+        )
+    if path.exists():
+        raise e.UsageError(
+            text=_(
+                "{name} already exists; choose a new file name (nothing was overwritten)."
+            ).format(name=path_text)
+        )
+    return path
 
 
 def cmd_vault_init(ctx, args) -> int:
     from imrdesktop.storage.vault import Vault
 
+    sheet = _writable_target(args.recovery_sheet) if args.recovery_sheet else None
     if args.vault:
         path = Path(args.vault).expanduser()
+        if Vault.exists(path):
+            raise e.VaultExists()
+        passphrase = _passphrase(confirm=True)
     else:
-        label = args.label or _("My cases")
-        profile = ctx.profiles.new(label)
-        path = profile.vault_path
-    if Vault.exists(path):
-        raise e.VaultExists()
-    vault, recovery = Vault.create(path, _passphrase(confirm=True))
-    try:
-        if args.recovery_sheet:
-            from imrdesktop.packet.recovery_sheet import write_recovery_sheet
+        from imrdesktop.storage.passphrase import check_passphrase
 
-            write_recovery_sheet(Path(args.recovery_sheet), recovery, vault.vault_id)
-    finally:
-        vault.lock()
+        passphrase = _passphrase(confirm=True)
+        check_passphrase(passphrase)  # refuse a weak one before making the profile folder
+        profile = ctx.profiles.new(args.label or _("My cases"))
+        path = profile.vault_path
+    vault, recovery = Vault.create(path, passphrase)
+    vault_id = vault.vault_id
+    vault.lock()
+    # The key is printed first: whatever happens next, it has been shown.
     print(_("Vault created in {path}").format(path=path))
     print(_("Recovery key (write it down or print the sheet; it is shown only once):"))
-    print(recovery)
+    print(recovery, flush=True)
+    if sheet is not None:
+        from imrdesktop.packet.recovery_sheet import write_recovery_sheet
+
+        try:
+            write_recovery_sheet(sheet, recovery, vault_id)
+        except OSError:
+            print(
+                _(
+                    "The recovery sheet could not be written to {name}; copy the recovery key "
+                    "above by hand instead. The vault itself was created."
+                ).format(name=sheet),
+                file=sys.stderr,
+            )
+            return 1
+        print(_("Recovery sheet written to {name}.").format(name=sheet))
     return 0
 
 
@@ -182,7 +216,8 @@ def cmd_vault_verify(ctx, args) -> int:
         return 0
     for problem in problems:
         print(f"{problem.where}: {describe(problem.error)}", file=sys.stderr)
-    return 3
+    # Damage outranks an environment failure (a case open elsewhere, no permission).
+    return max((p.error.exit_code for p in problems), key=lambda c: {3: 2, 1: 1}.get(c, 0))
 
 
 def _row_json(row) -> dict:
@@ -255,13 +290,14 @@ def cmd_case_show(ctx, args) -> int:
 
 
 def cmd_case_export(ctx, args) -> int:
+    out = _writable_target(args.out)
     session = _open_session(ctx)
     try:
         bundle_pass = _bundle_passphrase(confirm=True)
         from imrdesktop.storage.passphrase import check_passphrase
 
         check_passphrase(bundle_pass)
-        session.export_case(args.case, Path(args.out), bundle_pass)
+        session.export_case(args.case, out, bundle_pass)
     finally:
         session.lock()
     print(

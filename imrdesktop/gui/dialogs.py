@@ -116,10 +116,11 @@ def dispose(dialog: QWidget) -> None:
     """Wipe what a finished dialog shows (it may hold client data) and delete it."""
     from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
+    # setText/setPlainText (not clear()) also empty the undo history.
     for edit in dialog.findChildren(QLineEdit):
-        edit.clear()
+        edit.setText("")
     for text in dialog.findChildren(QPlainTextEdit):
-        text.clear()
+        text.setPlainText("")
     dialog.hide()
     dialog.deleteLater()
 

@@ -163,14 +163,15 @@ class MainWindow(QMainWindow):
         self._start_session(VaultSession(vault))
         return True
 
-    def show_case_list(self) -> None:
+    def show_case_list(self, rows: list | None = None) -> None:
         if self.session is None:
             return
-        try:
-            rows = self.session.list_cases()
-        except ImrError as exc:
-            show_error(self, exc)
-            rows = []
+        if rows is None:
+            try:
+                rows = self.session.list_cases()
+            except ImrError as exc:
+                show_error(self, exc)
+                rows = []
         self.workspace.clear()
         self.case_list.set_training(self.session.training)
         self.case_list.set_rows(rows)
@@ -242,6 +243,15 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
 
     def _start_session(self, session: VaultSession) -> None:
+        if self.session is not None and self.session is not session:
+            self.lock(reason="replaced")  # never two open vaults at once
+        try:
+            rows = session.list_cases()
+        except Exception as exc:  # the vault opened but its case list did not
+            log.error("case list failed after unlock", exc_info=exc)
+            session.lock()
+            self.unlock_screen.unlock_failed(exc)
+            return
         self.session = session
         self.unlock_screen.unlock_succeeded()
         title = (
@@ -251,7 +261,7 @@ class MainWindow(QMainWindow):
         if session.training:
             self.statusBar().showMessage(_("Training vault — fictional clients, practice only"))
         self._arm_inactivity()
-        self.show_case_list()
+        self.show_case_list(rows)
         self.unlocked.emit()
 
     def _arm_inactivity(self) -> None:
@@ -293,17 +303,25 @@ class MainWindow(QMainWindow):
         if profile is None:
             return
         dlg = RecoverDialog(self)
+        if not dialogs.run_dialog(dlg):
+            dialogs.dispose(dlg)
+            return
+        key, new_passphrase = dlg.values()
+        dialogs.dispose(dlg)
         from imrdesktop.storage.vault import Vault
 
-        while dialogs.run_dialog(dlg):
-            key, new_passphrase = dlg.values()
+        path = profile.vault_path
+
+        def work():
+            vault = Vault.open_with_recovery_key(path, key)
             try:
-                vault = Vault.open_with_recovery_key(profile.vault_path, key)
                 vault.change_passphrase(new_passphrase)
-            except ImrError as exc:
-                dlg.show_error(describe(exc))
-                continue
-            dialogs.dispose(dlg)
+            except BaseException:
+                vault.lock()
+                raise
+            return vault
+
+        def done(vault) -> None:
             dialogs.inform(
                 self,
                 _("Passphrase reset"),
@@ -311,8 +329,11 @@ class MainWindow(QMainWindow):
             )
             self.ctx.settings.set("last_profile", profile_id)
             self._start_session(VaultSession(vault))
-            return
-        dialogs.dispose(dlg)
+
+        def failed(exc) -> None:
+            dialogs.error(self, describe(exc), _("Passphrase not reset"))
+
+        self._background(work, done, failed)
 
     def open_training_vault(self) -> None:
         session_dir = self.ctx.paths.session
@@ -404,14 +425,26 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if hasattr(app, "set_font_scale"):
             app.set_font_scale(self.ctx.settings.get("font_scale_percent"))
+        self.clipboard.set_clear_after(self.ctx.settings.get("clipboard_clear_seconds"))
         if self.session is not None:
             self._arm_inactivity()
         self.unlock_screen.set_remember_allowed(not self.ctx.settings.get("shared_pc"))
-        if self.ctx.settings.get("shared_pc") and self.session is not None:
+        if self.ctx.settings.get("shared_pc"):
+            self.forget_remembered_passphrases()
+
+    def forget_remembered_passphrases(self) -> None:
+        """A shared PC keeps no "remember me" token for any profile."""
+        from imrdesktop.storage.probe import forget_tokens
+
+        if self.session is not None:
             try:
                 self.session.vault.forget_on_this_computer()
             except ImrError:
-                pass
+                log.info("could not drop the open vault's keyring slot")
+        try:
+            forget_tokens(p.vault_path for p in self.ctx.profiles.list())
+        except ImrError:
+            log.info("could not reach the keyring to forget tokens")
 
     def about(self) -> None:
         dialogs.run_dialog(AboutDialog(str(self.ctx.paths.data), self))

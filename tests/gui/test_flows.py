@@ -238,3 +238,40 @@ def test_lock_drops_the_vault_and_its_keys(qtbot, window, answers):
     gc.collect()
     assert vault_ref() is None
     assert all(not any(k) for k in keys), "keys were not zeroed"
+
+
+def test_nothing_else_can_start_while_a_vault_is_opening(qtbot, window, answers):
+    create_profile(qtbot, window, answers)
+    window.lock()
+    screen = window.unlock_screen
+    screen.set_busy(True)
+    for b in (screen.training_button, screen.new_profile_button, screen.recovery_button):
+        assert not b.isEnabled()
+    screen.set_busy(False)
+    assert screen.training_button.isEnabled()
+
+
+def test_lock_leaves_nothing_to_undo_in_the_search_box(qtbot, window, answers):
+    create_profile(qtbot, window, answers)
+    qtbot.keyClicks(window.case_list.search_edit, "CANARY search")
+    window.lock()
+    window.case_list.search_edit.undo()
+    assert window.case_list.search_edit.text() == ""
+
+
+def test_a_case_list_that_fails_after_unlock_leaves_the_vault_locked(
+    qtbot, window, answers, monkeypatch
+):
+    from imrdesktop.services.session import VaultSession
+
+    create_profile(qtbot, window, answers)
+    window.lock()
+
+    def broken(self):
+        raise TypeError("bad summary")
+
+    monkeypatch.setattr(VaultSession, "list_cases", broken)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.unlock_screen.message.isVisible(), timeout=10_000)
+    assert window.session is None
+    assert window.stack.currentWidget() is window.unlock_screen

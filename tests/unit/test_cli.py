@@ -151,3 +151,56 @@ def test_verify_export_import_round_trip(capsys, vault_dir, tmp_path, monkeypatc
     monkeypatch.setenv("IMRDESKTOP_BUNDLE_PASSPHRASE", "not the bundle passphrase at all")
     code, _o, err = run(capsys, "case", "import", str(bundle), "--vault", str(vault_dir))
     assert code == 4
+
+
+def test_recovery_sheet_target_is_checked_before_the_vault_is_made(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMRDESKTOP_PASSPHRASE", PASS)
+    bad = tmp_path / "no-such-folder" / "sheet.pdf"
+    code, _o, err = run(
+        capsys, "vault", "init", "--vault", str(tmp_path / "v"), "--recovery-sheet", str(bad)
+    )
+    assert code == 2
+    assert "existing folder" in err
+    assert not (tmp_path / "v").exists()
+
+
+def test_missing_header_reads_as_damage_not_as_no_vault(capsys, vault_dir, monkeypatch):
+    (vault_dir / "vault.imrv").unlink()
+    for leftover in vault_dir.glob("vault.imrv.bak"):
+        leftover.unlink()
+    monkeypatch.delenv("IMRDESKTOP_PASSPHRASE")
+    monkeypatch.setattr("sys.stdin", None)
+    code, _o, err = run(capsys, "case", "list", "--vault", str(vault_dir))
+    assert code == 3, err  # said before any passphrase was needed
+
+
+def test_a_file_instead_of_a_vault_folder_is_exit_3(capsys, tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text("hello")
+    code, _o, err = run(capsys, "case", "list", "--vault", str(f))
+    assert code == 3
+    assert "not an IMR Desktop vault" in err
+
+
+def test_deeply_nested_json_is_a_bad_file(capsys, vault_dir, tmp_path):
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 100_000 + "]" * 100_000)
+    code, _o, err = run(capsys, "case", "new", "--from", str(f), "--vault", str(vault_dir))
+    assert code == 2
+    assert "not valid JSON" in err
+
+
+def test_export_never_overwrites(capsys, vault_dir, tmp_path, monkeypatch):
+    f = tmp_path / "rec.json"
+    f.write_text(json.dumps({"enrollee": {"name": "A Person"}}))
+    _c, out, _ = run(capsys, "case", "new", "--from", str(f), "--vault", str(vault_dir))
+    case_id = out.strip().splitlines()[-1]
+    monkeypatch.setenv("IMRDESKTOP_BUNDLE_PASSPHRASE", "a separate bundle passphrase here")
+    target = tmp_path / "exists.imrbundle"
+    target.write_text("keep me")
+    code, _o, err = run(
+        capsys, "case", "export", case_id, "--out", str(target), "--vault", str(vault_dir)
+    )
+    assert code == 2
+    assert "already exists" in err
+    assert target.read_text() == "keep me"

@@ -178,7 +178,7 @@ class CaseListScreen(QWidget):
             self.table.selectRow(0)
 
     def clear(self) -> None:
-        self.search_edit.clear()
+        self.search_edit.setText("")  # unlike clear(), leaves nothing to undo
         self.model.clear()
         self._update_counts()
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imrdesktop.domain.errors import ImrError, WrongPassphrase
+from imrdesktop.domain.errors import WrongPassphrase
 from imrdesktop.gui.widgets.common import (
     button,
     label,
@@ -89,7 +89,13 @@ class UnlockScreen(QWidget):
         form.addRow(_("&Profile:"), self.profile_combo)
         form.addRow(_("Pass&phrase:"), self.passphrase_edit)
         card.addLayout(form)
-        self.remember_check = QCheckBox(_("Remember on this computer (for this session)"))
+        self.remember_check = QCheckBox(_("Remember on this computer for 12 hours"))
+        self.remember_check.setToolTip(
+            _(
+                "Only on a computer that is yours alone: IMR Desktop opens without the "
+                "passphrase when started again within 12 hours. Never after you lock it."
+            )
+        )
         self.remember_check.setObjectName("rememberCheck")
         card.addWidget(self.remember_check)
         self.message = label("", "fieldError", name="unlockMessage")
@@ -160,7 +166,7 @@ class UnlockScreen(QWidget):
             self.remember_check.setChecked(False)
 
     def reset(self) -> None:
-        self.passphrase_edit.clear()
+        self.passphrase_edit.setText("")
         self.set_busy(False)
         self.show_message("")
 
@@ -188,6 +194,15 @@ class UnlockScreen(QWidget):
         )
         self.unlock_button.setEnabled(ready)
         self.passphrase_edit.setEnabled(not self._busy and self._wait_left == 0)
+        # While a vault is being opened, nothing else may start another session.
+        for other in (
+            self.profile_combo,
+            self.remember_check,
+            self.recovery_button,
+            self.new_profile_button,
+            self.training_button,
+        ):
+            other.setEnabled(not self._busy)
 
     # --- results from the main window -------------------------------------------------
     def unlock_failed(self, error: BaseException) -> None:
@@ -203,7 +218,7 @@ class UnlockScreen(QWidget):
             else:
                 self.show_message(describe(error))
         else:
-            self.show_message(describe(error) if isinstance(error, ImrError) else describe(error))
+            self.show_message(describe(error))
         self._update_buttons()
         self.passphrase_edit.setFocus()
 
@@ -234,7 +249,7 @@ class UnlockScreen(QWidget):
         if not self.unlock_button.isEnabled():
             return
         passphrase = unicodedata.normalize("NFKC", self.passphrase_edit.text())
-        self.passphrase_edit.clear()
+        self.passphrase_edit.setText("")
         self.set_busy(True)
         self.show_message("")
         self.unlock_requested.emit(
