@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -179,6 +180,14 @@ RX_FIELD = "denial_reason and medi_cal.member"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def _key_name(key: object) -> str:
+    """An unknown key as it can be named in one line (quoted when blank or odd)."""
+    text = str(key)
+    if text.isprintable() and text.strip() == text and text:
+        return text[:80]
+    return json.dumps(text)[:80]
+
+
 def _problem(fld: str, problem: str) -> InvalidField:
     return InvalidField(field=fld, problem=problem)
 
@@ -241,7 +250,7 @@ def facts_problems(data: object, today: dt.date) -> tuple[Facts | None, list[Inv
         return None, problems
     for key in data:
         if key not in SCHEMA:
-            problems.append(_problem(str(key), _("this key is not part of a facts record")))
+            problems.append(_problem(_key_name(key), _("this key is not part of a facts record")))
     values: dict[str, Any] = {}
     for key, kind in SCHEMA.items():
         if isinstance(kind, dict):
@@ -254,7 +263,10 @@ def facts_problems(data: object, today: dt.date) -> tuple[Facts | None, list[Inv
             for subkey in section:
                 if subkey not in kind:
                     problems.append(
-                        _problem(f"{key}.{subkey}", _("this key is not part of a facts record"))
+                        _problem(
+                            f"{key}.{_key_name(subkey)}",
+                            _("this key is not part of a facts record"),
+                        )
                     )
             for subkey, subkind in kind.items():
                 sub[subkey] = _check_value(
