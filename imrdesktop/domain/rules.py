@@ -208,6 +208,7 @@ ACTION_KEYS = (
     "unresolved_eligible_date",
 )
 WARNING_IDS = tuple(f"W{n:02d}" for n in range(1, 21))
+WARNING_VARIANT_KEYS = ("W01.no_imr",)  # more specific warning sentences (wording keys)
 RULE_IDS = tuple(f"R{n:02d}" for n in range(1, 17))
 # Every rule sentence the engine can ask for: "Rnn" or "Rnn.variant" (wording keys).
 RULE_WORDING_KEYS = (
@@ -542,6 +543,8 @@ def _warnings(
                     "sfh_legal_last_day": roll_forward(sfh, calendars.judicial),
                     "imr_hint": add_days(sfh, -TYPICAL_IMR_DAYS),
                 },
+                # R-MC4's "IMR first" hint only where an IMR is the pathway
+                None if pathway in IMR_PATHWAYS else "no_imr",
             )
         )
     if "aid_paid_pending_by" in d and today <= d["aid_paid_pending_by"]:

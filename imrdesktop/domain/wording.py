@@ -27,6 +27,7 @@ from imrdesktop.domain.rules import (
     MISSING_KEYS,
     RULE_WORDING_KEYS,
     WARNING_IDS,
+    WARNING_VARIANT_KEYS,
     Assessment,
     Finding,
     Missing,
@@ -126,7 +127,7 @@ class Wording:
         outcomes_raw = section("outcomes", tuple(o.value for o in Outcome))
         pathways_raw = section("pathways", tuple(p.value for p in Pathway))
         rules_raw = section("rules", RULE_WORDING_KEYS)
-        warnings_raw = section("warnings", WARNING_IDS)
+        warnings_raw = section("warnings", WARNING_IDS + WARNING_VARIANT_KEYS)
         deadlines_raw = section("deadlines", DEADLINE_KEYS)
         missing_raw = section("missing", MISSING_KEYS)
         return cls(

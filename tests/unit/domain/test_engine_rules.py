@@ -678,3 +678,13 @@ def test_stop_outcomes_have_no_imr_dates(run):
         assert a.pathway in STOP_PATHWAYS
         assert not any(k.startswith("imr_") for k in r["deadlines"])
         assert r["eligible_on"] is None and r["decision_days"] is None
+
+
+def test_w01_offers_the_imr_first_hint_only_on_an_imr_pathway(run):
+    _a, r = run(W_MC_NAR, TODAY)
+    w01 = next(w["text"] for w in r["warnings"] if w["id"] == "W01")
+    assert "IMR first" in w01 and "2026-09-03" in w01  # 2026-10-18 - 45 days
+    _a, r = run({**W_MC_NAR, "denial_reason": "medi_cal_rx_pharmacy"}, TODAY)
+    assert r["outcome"] == "state_hearing_only"
+    w01 = next(w["text"] for w in r["warnings"] if w["id"] == "W01")
+    assert w01.startswith("Request the State Hearing by 2026-10-18") and "IMR" not in w01
