@@ -15,9 +15,10 @@ _DECODE = {c: i for i, c in enumerate(ALPHABET)}
 _DECODE.update({"O": 0, "I": 1, "L": 1})
 
 ID_CHARS = 8  # 40 bits
-CASE_ID_RE = re.compile(r"^C-[0-9A-HJKMNP-TV-Z]{8}$")
-ATTACHMENT_ID_RE = re.compile(r"^A-[0-9A-HJKMNP-TV-Z]{8}$")
-VAULT_ID_RE = re.compile(r"^V-[0-9A-HJKMNP-TV-Z]{16}$")
+# \A…\Z, not ^…$: "$" also matches before a trailing newline ("C-…\n" must not pass).
+CASE_ID_RE = re.compile(r"\AC-[0-9A-HJKMNP-TV-Z]{8}\Z")
+ATTACHMENT_ID_RE = re.compile(r"\AA-[0-9A-HJKMNP-TV-Z]{8}\Z")
+VAULT_ID_RE = re.compile(r"\AV-[0-9A-HJKMNP-TV-Z]{16}\Z")
 
 
 def encode_int(value: int, n_chars: int) -> str:
@@ -28,7 +29,7 @@ def encode_int(value: int, n_chars: int) -> str:
 
 
 def decode_int(text: str) -> int:
-    """Inverse of :func:`encode_int` (case-insensitive); ValueError on a foreign character."""
+    """Inverse of :func:`encode_int` (case-insensitive); KeyError on a foreign character."""
     value = 0
     for ch in text.upper():
         value = (value << 5) | _DECODE[ch]
@@ -52,12 +53,12 @@ def new_vault_id() -> str:
 
 
 def is_case_id(text: object) -> bool:
-    return isinstance(text, str) and CASE_ID_RE.match(text) is not None
+    return isinstance(text, str) and CASE_ID_RE.fullmatch(text) is not None
 
 
 def attachment_blob_id(att_id: object) -> int | None:
     """The integer row key of an attachment id, or None if it is not one."""
-    if not isinstance(att_id, str) or ATTACHMENT_ID_RE.match(att_id) is None:
+    if not isinstance(att_id, str) or ATTACHMENT_ID_RE.fullmatch(att_id) is None:
         return None
     return decode_int(att_id[2:])
 

@@ -164,7 +164,7 @@ def _parse_body_v1(body: Any, major: int, minor: int) -> VaultHeader:
     if extra and minor <= MINOR:
         raise ValueError("unknown header field")
     vault_id = body["vault_id"]
-    if not isinstance(vault_id, str) or not VAULT_ID_RE.match(vault_id):
+    if not isinstance(vault_id, str) or not VAULT_ID_RE.fullmatch(vault_id):
         raise ValueError("vault id")
     kdf = KdfParams.from_json(body["kdf"])
     raw_slots = body["slots"]
