@@ -163,17 +163,6 @@ def export_case(case: CaseFile, out_path: Path, passphrase: str) -> None:
 
 
 # --- reading ------------------------------------------------------------------------------
-def _read_exact(f: BinaryIO, n: int) -> bytes:
-    parts: list[bytes] = []
-    while n > 0:
-        piece = f.read(n)
-        if not piece:
-            break
-        parts.append(piece)
-        n -= len(piece)
-    return b"".join(parts)
-
-
 class _PlainStream:
     """Decrypts STREAM chunks on demand; ``read`` never returns unverified bytes."""
 
@@ -191,10 +180,10 @@ class _PlainStream:
     def _load(self) -> bool:
         if self._finished:
             return False
-        current = self._next if self._next is not None else _read_exact(self._f, self._ct_len)
+        current = self._next if self._next is not None else stream.read_full(self._f, self._ct_len)
         if not current:
             raise BundleDamaged("no final chunk", where="payload")
-        following = _read_exact(self._f, self._ct_len) if len(current) == self._ct_len else b""
+        following = stream.read_full(self._f, self._ct_len) if len(current) == self._ct_len else b""
         last = not following
         self._buf = stream.decrypt_chunk(
             self._cipher, self._index, last, current, self._aad, BundleDamaged, where="payload"
@@ -270,7 +259,7 @@ class BundleReader:
             raise
 
     def _open(self, passphrase: str) -> _PlainStream:
-        prefix = _read_exact(self._f, PREFIX.size)
+        prefix = stream.read_full(self._f, PREFIX.size)
         if len(prefix) < len(MAGIC) or prefix[: len(MAGIC)] != MAGIC:
             raise BundleDamaged("not a bundle", where="header")
         if len(prefix) < PREFIX.size:
@@ -282,8 +271,8 @@ class BundleReader:
             raise BundleDamaged("version", where="header")
         if n > MAX_HEADER:
             raise HostileParameters("bundle header too large", what="header")
-        body = _read_exact(self._f, n)
-        digest = _read_exact(self._f, DIGEST_LEN)
+        body = stream.read_full(self._f, n)
+        digest = stream.read_full(self._f, DIGEST_LEN)
         if len(body) != n or len(digest) != DIGEST_LEN:
             raise BundleDamaged("truncated", where="header")
         if not crypto.equal(hashlib.sha256(prefix + body).digest(), digest):

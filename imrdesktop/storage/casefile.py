@@ -155,18 +155,11 @@ def _check_dict(value: Any, what: str) -> None:
         raise InvalidField("not an object", field=what, problem="not_object")
 
 
-def _read_full(source: BinaryIO, n: int) -> bytes:
-    parts: list[bytes] = []
-    remaining = n
-    while remaining > 0:
-        piece = source.read(remaining)
-        if piece is None:
-            raise WriteFailed("source would block", reason="source")
-        if not piece:
-            break
-        parts.append(bytes(piece))
-        remaining -= len(piece)
-    return b"".join(parts)
+def _as_damage(exc: BaseException) -> ImrError:
+    """An exception from reading a case file's structure as one of our typed errors."""
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_util.map_error(exc, writing=False)
+    return CaseDamaged(f"structure: {type(exc).__name__}", where="structure")
 
 
 def _derive_keys(dek: bytearray, case_id: str) -> _Keys:
@@ -266,17 +259,7 @@ class CaseFile:
     ) -> tuple[ModuleType, int, int, _Keys, _State]:
         keys: _Keys | None = None
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            user_version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if app_id != case_v1.APPLICATION_ID:
-                raise CaseDamaged("not a case file", where="header")
-            fmt, major, minor = case_formats.reader_for(user_version)
-            check = conn.execute("PRAGMA quick_check").fetchall()
-            if check != [("ok",)]:
-                raise CaseDamaged("quick_check", where="sqlite")
-            if not fmt.schema_matches(conn, minor):
-                raise CaseDamaged("schema", where="schema")
-            meta = cls._read_meta(conn, fmt, major, minor, case_id, vault_id)
+            fmt, major, minor, meta = cls._check_file(conn, case_id, vault_id, full=False)
             dek = bytearray(
                 crypto.open_sealed(
                     wrap_key, meta["dek"], fmt.dek_aad(vault_id, case_id), CaseDamaged, where="key"
@@ -284,21 +267,40 @@ class CaseFile:
             )
             keys = _derive_keys(dek, case_id)
             crypto.zeroize(dek)
-            mac = crypto.hmac_sha256(keys.header_mac, fmt.header_bytes(meta))
-            if not crypto.equal(mac, meta["header_mac"]):
-                raise CaseDamaged("header mac", where="header")
+            cls._check_header_mac(fmt, meta, keys)
             state = cls._read_state(conn, fmt, case_id, keys)
             return fmt, major, minor, keys, state
-        except ImrError:
+        except BaseException as exc:
             if keys is not None:
                 keys.wipe()
+            if isinstance(exc, _DAMAGE_ERRORS):
+                raise _as_damage(exc) from None
             raise
-        except _DAMAGE_ERRORS as exc:
-            if keys is not None:
-                keys.wipe()
-            if isinstance(exc, sqlite3.Error):
-                raise sqlite_util.map_error(exc, writing=False) from None
-            raise CaseDamaged(f"structure: {type(exc).__name__}", where="structure") from None
+
+    @classmethod
+    def _check_file(
+        cls, conn: sqlite3.Connection, case_id: str, vault_id: str, *, full: bool
+    ) -> tuple[ModuleType, int, int, dict[str, bytes]]:
+        """Checks 2–4 (no key needed): application id and version, SQLite's own check
+        (``integrity_check`` when ``full``, else ``quick_check``), schema, meta rows."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != case_v1.APPLICATION_ID:
+            raise CaseDamaged("not a case file", where="header")
+        fmt, major, minor = case_formats.reader_for(user_version)
+        pragma = "integrity_check" if full else "quick_check"
+        if conn.execute(f"PRAGMA {pragma}").fetchall() != [("ok",)]:
+            raise CaseDamaged(pragma, where="sqlite")
+        if not fmt.schema_matches(conn, minor):
+            raise CaseDamaged("schema", where="schema")
+        meta = cls._read_meta(conn, fmt, major, minor, case_id, vault_id)
+        return fmt, major, minor, meta
+
+    @staticmethod
+    def _check_header_mac(fmt: ModuleType, meta: dict[str, bytes], keys: _Keys) -> None:
+        mac = crypto.hmac_sha256(keys.header_mac, fmt.header_bytes(meta))
+        if not crypto.equal(mac, meta["header_mac"]):
+            raise CaseDamaged("header mac", where="header")
 
     @staticmethod
     def _read_meta(
@@ -801,12 +803,12 @@ class CaseFile:
             try:
                 hasher = hashlib.sha256()
                 size = index = 0
-                pending = _read_full(source, stream.CHUNK_SIZE)
+                pending = stream.read_full(source, stream.CHUNK_SIZE)
                 while True:
                     if len(pending) < stream.CHUNK_SIZE:
                         following, last = b"", True
                     else:
-                        following = _read_full(source, stream.CHUNK_SIZE)
+                        following = stream.read_full(source, stream.CHUNK_SIZE)
                         last = not following
                     hasher.update(pending)
                     size += len(pending)
@@ -972,30 +974,17 @@ class CaseFile:
             conn = self._require_conn()
             keys = self._require_keys()
             try:
-                check = conn.execute("PRAGMA integrity_check").fetchall()
-            except sqlite3.Error as exc:
-                return [sqlite_util.map_error(exc, writing=False)]
-            if check != [("ok",)]:
-                return [CaseDamaged("integrity_check", where="sqlite")]
-            try:
-                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-                user_version = conn.execute("PRAGMA user_version").fetchone()[0]
-                fmt, major, minor = case_formats.reader_for(user_version)
-                if app_id != case_v1.APPLICATION_ID or fmt is not self._fmt:
+                fmt, _major, _minor, meta = self._check_file(
+                    conn, self.case_id, self._vault_id, full=True
+                )
+                if fmt is not self._fmt:
                     return [CaseDamaged("header changed", where="header")]
-                if not fmt.schema_matches(conn, minor):
-                    return [CaseDamaged("schema", where="schema")]
-                meta = self._read_meta(conn, fmt, major, minor, self.case_id, self._vault_id)
-                mac = crypto.hmac_sha256(keys.header_mac, fmt.header_bytes(meta))
-                if not crypto.equal(mac, meta["header_mac"]):
-                    return [CaseDamaged("header mac", where="header")]
+                self._check_header_mac(fmt, meta, keys)
                 state = self._read_state(conn, fmt, self.case_id, keys)
             except ImrError as exc:
                 return [exc]
             except _DAMAGE_ERRORS as exc:
-                if isinstance(exc, sqlite3.Error):
-                    return [sqlite_util.map_error(exc, writing=False)]
-                return [CaseDamaged("structure", where="structure")]
+                return [_as_damage(exc)]
             if state.generation != self._state.generation:
                 return [CaseDamaged("generation changed underneath", where="manifest")]
             blobs = list(self._state.blobs.values())

@@ -9,16 +9,31 @@ it is the only chunk.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from imrdesktop.domain.errors import ImrError
+from imrdesktop.domain.errors import ImrError, WriteFailed
 from imrdesktop.storage.crypto import TAG_LEN
 
 CHUNK_SIZE = 1024 * 1024
 MAX_CHUNKS = 1 << 40  # far below the 2^88 counter space
+
+
+def read_full(source: BinaryIO, n: int) -> bytes:
+    """Up to ``n`` bytes: fewer only at the end of ``source`` (short reads are retried)."""
+    parts: list[bytes] = []
+    remaining = n
+    while remaining > 0:
+        piece = source.read(remaining)
+        if piece is None:  # a non-blocking source with nothing to give now
+            raise WriteFailed("source would block", reason="source")
+        if not piece:
+            break
+        parts.append(bytes(piece))
+        remaining -= len(piece)
+    return b"".join(parts)
 
 
 def chunk_nonce(index: int, last: bool) -> bytes:

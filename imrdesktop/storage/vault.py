@@ -302,8 +302,7 @@ class Vault:
     @classmethod
     def _unlocked(cls, path: Path, header: VaultHeader, master: bytearray) -> Vault:
         vault = cls(path, header, master)
-        expected = crypto.hmac_sha256(vault._k_header, header.mac_input())
-        if not crypto.equal(expected, header.mac):
+        if not vault._mac_ok(header):
             vault.lock()
             raise VaultDamaged("header mac", where=HEADER_NAME, backup=_backup_usable(path))
         vault._housekeeping()
@@ -326,6 +325,11 @@ class Vault:
         wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
         wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "recovery"))
         return header.with_(slots={**header.slots, "recovery": wrapped})
+
+    def _mac_ok(self, header: VaultHeader) -> bool:
+        """The keyed header MAC (checked after unwrapping, and again by verify)."""
+        expected = crypto.hmac_sha256(self._k_header, header.mac_input())
+        return crypto.equal(expected, header.mac)
 
     def _sealed(self, header: VaultHeader) -> VaultHeader:
         return header.with_(mac=crypto.hmac_sha256(self._k_header, header.mac_input()))
@@ -707,13 +711,12 @@ class Vault:
     def _remove_case_files(self, case_id: str) -> None:
         path = self.case_path(case_id)
         for suffix in ("-wal", "-journal", "-shm", ""):
-            with contextlib.suppress(FileNotFoundError):
-                try:
-                    os.unlink(str(path) + suffix)
-                except OSError as exc:
-                    if isinstance(exc, FileNotFoundError):
-                        raise
-                    raise atomic.map_os_error(exc, "case file") from None
+            try:
+                os.unlink(str(path) + suffix)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise atomic.map_os_error(exc, "case file") from None
         with contextlib.suppress(OSError):
             atomic.fsync_dir(self.cases_dir)
 
@@ -759,9 +762,7 @@ class Vault:
             self._require_master()
             problems: list[Problem] = []
             try:
-                header = _read_header(self.path)
-                expected = crypto.hmac_sha256(self._k_header, header.mac_input())
-                if not crypto.equal(expected, header.mac):
+                if not self._mac_ok(_read_header(self.path)):
                     raise VaultDamaged("header mac", where=HEADER_NAME)
             except ImrError as exc:
                 problems.append(Problem(HEADER_NAME, exc))
