@@ -287,7 +287,12 @@ class CaseFile:
         user_version = conn.execute("PRAGMA user_version").fetchone()[0]
         if app_id != case_v1.APPLICATION_ID:
             raise CaseDamaged("not a case file", where="header")
-        fmt, major, minor = case_formats.reader_for(user_version)
+        try:
+            fmt, major, minor = case_formats.reader_for(user_version)
+        except NewerFormat:
+            if not case_formats.newer_version_is_genuine(conn, user_version):
+                raise CaseDamaged("version does not match the header", where="header") from None
+            raise
         pragma = "integrity_check" if full else "quick_check"
         if conn.execute(f"PRAGMA {pragma}").fetchall() != [("ok",)]:
             raise CaseDamaged(pragma, where="sqlite")

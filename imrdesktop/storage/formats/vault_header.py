@@ -10,6 +10,8 @@ Layout (all integers big-endian)::
     16+n 32 SHA-256 of bytes [0, 16+n)  — unkeyed: damage reads as "damaged", not "wrong
                                           passphrase"; the keyed MAC is inside the body
 
+This envelope is the same for every version (it is checked before the version is read).
+
 Readable without a secret: the magic, version, a random vault id, the KDF parameters and
 salt, and the wrapped master-key slots (ciphertext). No names, no dates.
 """
@@ -110,14 +112,25 @@ def encode(header: VaultHeader) -> bytes:
 
 
 def decode(data: bytes) -> VaultHeader:
-    """Dispatch on the version in the fixed prefix; each version has its own reader."""
+    """Check the envelope, then dispatch on the version to that version's reader.
+
+    The envelope (magic, major, minor, body length, body, SHA-256 of all that) is the same
+    for every version, so the checksum is checked *before* the version is believed: a
+    flipped version byte reads as damage, never as "made by a newer version"."""
     if len(data) < len(MAGIC) and MAGIC.startswith(data):
         raise VaultDamaged("truncated magic", where="header")  # incl. an empty file
     if data[: len(MAGIC)] != MAGIC:
         raise NotAVault("magic")
     if len(data) < PREFIX.size:
         raise VaultDamaged("truncated prefix", where="header")
-    _magic, major, minor, _n = PREFIX.unpack_from(data)
+    _magic, major, minor, n = PREFIX.unpack_from(data)
+    end = PREFIX.size + n
+    if len(data) != end + DIGEST_LEN:
+        raise VaultDamaged("length", where="header")
+    if n > MAX_BODY:
+        raise HostileParameters("header body too large", what="header")
+    if not crypto.equal(hashlib.sha256(data[:end]).digest(), data[end:]):
+        raise VaultDamaged("checksum", where="header")
     reader = _READERS.get(major)
     if reader is None:
         if major > MAJOR:
@@ -141,16 +154,10 @@ def _b64(value: Any, length: int | None = None) -> bytes:
 
 
 def _read_v1(data: bytes) -> VaultHeader:
+    """Format 1.x; :func:`decode` has checked the envelope (length and checksum)."""
     _magic, major, minor, n = PREFIX.unpack_from(data)
-    end = PREFIX.size + n
-    if len(data) != end + DIGEST_LEN:
-        raise VaultDamaged("length", where="header")
-    if n > MAX_BODY:
-        raise HostileParameters("header body too large", what="header")
-    if not crypto.equal(hashlib.sha256(data[:end]).digest(), data[end:]):
-        raise VaultDamaged("checksum", where="header")
     try:
-        body = json.loads(data[PREFIX.size : end].decode("ascii"))
+        body = json.loads(data[PREFIX.size : PREFIX.size + n].decode("ascii"))
         return _parse_body_v1(body, major, minor)
     except (ValueError, UnicodeDecodeError, TypeError, KeyError, RecursionError):
         raise VaultDamaged("structure", where="header") from None

@@ -403,3 +403,31 @@ def test_property_records_roundtrip(tmp_path_factory, steps) -> None:
                 assert {k: case.get(k) for k in case.keys()} == model  # noqa: SIM118
     finally:
         vault.lock()
+
+
+def test_flipped_version_bytes_read_as_damage_not_newer(vault: Vault) -> None:
+    """user_version (SQLite header bytes 60–63) is believed to be newer only when the meta
+    rows agree with it and their unkeyed checksum holds: a flipped bit is damage (L9)."""
+    cid = vault.create_case(sample_record())
+    path = vault.case_path(cid)
+    good = path.read_bytes()
+    assert int.from_bytes(good[60:64], "big") == case_v1.USER_VERSION
+    for offset in range(60, 64):
+        for mask in (0xFF, 0x01, 0x02, 0x10, 0x80):
+            bad = bytearray(good)
+            bad[offset] ^= mask
+            path.write_bytes(bytes(bad))
+            with pytest.raises(CaseDamaged):
+                vault.open_case(cid)
+            assert [type(p.error) for p in vault.verify()] == [CaseDamaged]
+    path.write_bytes(good)
+    # a newer major whose meta rows say so (checksum intact) is still "newer"
+    _rewrite_format(vault, cid, 3, 1)
+    with pytest.raises(NewerFormat):
+        vault.open_case(cid)
+    # ... but not with a damaged checksum
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE meta SET value = zeroblob(32) WHERE key = 'header_sha256'")
+    conn.close()
+    with pytest.raises(CaseDamaged):
+        vault.open_case(cid)

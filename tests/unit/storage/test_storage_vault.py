@@ -370,3 +370,16 @@ def test_newer_minor_vault_opens_read_only(vault_path: Path) -> None:
                 write()
             assert e.value.params["read_only"] is True
         assert opened.verify() == []
+
+
+def test_flipped_version_bytes_of_the_header_are_damage_not_newer(vault_path: Path) -> None:
+    """The header's envelope (magic, version, length, body, SHA-256) is checked before the
+    version is believed: a flipped version byte is VaultDamaged, never NewerFormat (L9)."""
+    Vault.create(vault_path, PASSPHRASE)[0].lock()
+    good = (vault_path / HEADER_NAME).read_bytes()
+    for offset in range(8, 12):
+        for mask in (0xFF, 0x01, 0x02, 0x80):
+            bad = bytearray(good)
+            bad[offset] ^= mask
+            with pytest.raises(VaultDamaged):
+                vault_header.decode(bytes(bad))
