@@ -62,8 +62,11 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_NAME_CHARS = 200
 CHUNK_BATCH = 8  # chunks per transaction while importing (bounds the WAL)
 
-SavedCallback = Callable[["CaseFile", bool], None]
-ClosedCallback = Callable[["CaseFile"], None]
+# on_saved(case, generation, summary): called after each commit, never while the case's
+# lock is held (the vault takes its own lock in it; Vault.lock() takes case locks).
+SavedCallback = Callable[["CaseFile", int, dict[str, Any]], None]
+# on_closed(case, generation, summary): the last committed state, after the lock is released.
+ClosedCallback = Callable[["CaseFile", int, dict[str, Any]], None]
 
 _DAMAGE_ERRORS = (
     sqlite3.Error,
@@ -213,6 +216,9 @@ class CaseFile:
         self._state = state
         self._format_found = format_found
         self._on_saved = on_saved
+        #: The newest generation the vault was told about (only the vault uses it, under
+        #: its own lock: a late notice of an older save is ignored).
+        self.notified_generation = state.generation
         self._on_closed = on_closed
         self._lock = threading.RLock()
         self._closed_reason: type[ImrError] = CaseClosed
@@ -586,8 +592,11 @@ class CaseFile:
                 raise sqlite_util.map_error(exc, writing=True, path=self.path) from None
             raise
 
-    def _commit_state(self, new_state: _State, body: Callable[[sqlite3.Connection], None]) -> None:
-        """Run ``body`` and write the manifest of ``new_state`` in one transaction."""
+    def _commit_state(
+        self, new_state: _State, body: Callable[[sqlite3.Connection], None]
+    ) -> _State:
+        """Run ``body`` and write the manifest of ``new_state`` in one transaction. The
+        caller passes the returned state to :meth:`_notify_saved` after releasing the lock."""
         keys = self._require_keys()
         m_nonce, m_ct = self._seal_manifest(keys, self._fmt, self.case_id, new_state)
 
@@ -600,10 +609,14 @@ class CaseFile:
                 raise CaseDamaged("manifest row vanished", where="manifest")
 
         self._transaction(run)
-        summary_changed = new_state.summary != self._state.summary
         self._state = new_state
+        return new_state
+
+    def _notify_saved(self, committed: _State) -> None:
+        """Tell the vault (index: generation, summary). Never with ``self._lock`` held: the
+        vault's lock is taken in the callback, and Vault.lock() takes case locks (M5)."""
         if self._on_saved is not None:
-            self._on_saved(self, summary_changed)
+            self._on_saved(self, committed.generation, committed.summary)
 
     # --- records --------------------------------------------------------------------
     def keys(self) -> list[str]:
@@ -672,8 +685,9 @@ class CaseFile:
                     upserts,
                 )
 
-            self._commit_state(new_state, body)
+            committed = self._commit_state(new_state, body)
             log.debug("case %s saved generation %d", self.case_id, new_state.generation)
+        self._notify_saved(committed)
 
     # --- attachments ----------------------------------------------------------------
     def attachments(self) -> list[AttachmentInfo]:
@@ -741,7 +755,7 @@ class CaseFile:
                 state.generation + 1, state.summary, state.records, {**state.blobs, blob_id: blob}
             )
             try:
-                self._commit_state(
+                committed = self._commit_state(
                     new_state,
                     lambda c: c.execute(
                         "INSERT INTO blob(blob_id, ver, nonce, ct) VALUES (?, 1, ?, ?)",
@@ -754,7 +768,8 @@ class CaseFile:
                     self._drop_chunks(conn, blob_id)
                 raise
             log.debug("case %s: attachment stored in %d chunk(s)", self.case_id, n_chunks)
-            return att_id
+        self._notify_saved(committed)
+        return att_id
 
     def _free_blob_id(self, conn: sqlite3.Connection, blob_id: int | None) -> bool:
         if blob_id is None or blob_id in self._state.blobs:
@@ -954,7 +969,8 @@ class CaseFile:
                     (new.blob_id, new.ver, nonce, ct),
                 )
 
-            self._commit_state(new_state, body)
+            committed = self._commit_state(new_state, body)
+        self._notify_saved(committed)
 
     def delete_attachment(self, att_id: str) -> None:
         with self._lock:
@@ -968,8 +984,9 @@ class CaseFile:
                 conn.execute("DELETE FROM blob WHERE blob_id = ?", (old.blob_id,))
                 conn.execute("DELETE FROM chunk WHERE blob_id = ?", (old.blob_id,))
 
-            self._commit_state(new_state, body)
+            committed = self._commit_state(new_state, body)
             crypto.zeroize(old.key)
+        self._notify_saved(committed)
 
     # --- checking -------------------------------------------------------------------
     def problems(self) -> list[ImrError]:
@@ -1022,9 +1039,10 @@ class CaseFile:
                 self._keys.wipe()
             for blob in self._state.blobs.values():
                 crypto.zeroize(blob.key)
-            self._state = _State(self._state.generation, {}, {}, {})
+            last = self._state
+            self._state = _State(last.generation, {}, {}, {})
         if self._on_closed is not None:
-            self._on_closed(self)
+            self._on_closed(self, last.generation, last.summary)
         log.debug("closed case %s", self.case_id)
 
     def _lock_out(self) -> None:

@@ -151,7 +151,9 @@ class Vault:
         self._index_dirty = False
         self._open_cases: weakref.WeakValueDictionary[str, CaseFile] = weakref.WeakValueDictionary()
         self._lock = threading.RLock()
+        self._lock_op = threading.RLock()  # serialises lock(); never taken by case code
         self._locked = False
+        self._locking = False  # lock() is closing the cases: no new use
 
     # --- paths --------------------------------------------------------------------------
     @property
@@ -374,7 +376,7 @@ class Vault:
         return self._header.read_only
 
     def _require_master(self) -> bytearray:
-        if self._locked:
+        if self._locked or self._locking:
             raise VaultLocked("vault is locked")
         return self._master
 
@@ -565,26 +567,35 @@ class Vault:
             case.read_only = True
         return case
 
-    def _case_saved(self, case: CaseFile, summary_changed: bool) -> None:
+    def _note_committed(self, case: CaseFile, generation: int, summary: dict[str, Any]) -> bool:
+        """Record a committed state of an open case in the index (with the vault lock held);
+        True when the summary changed. A late notice of an older save is ignored."""
+        if self._locked or self._index is None or generation <= case.notified_generation:
+            return False
+        case.notified_generation = generation
+        entry = self._index.entries.get(case.case_id)
+        if entry is None:
+            entry = self._index.entries[case.case_id] = IndexEntry(case.case_id, 0, {})
+        entry.generation = generation
+        self._index_dirty = True
+        if entry.summary == summary:
+            return False
+        entry.summary = _copy(summary)
+        return True
+
+    def _case_saved(self, case: CaseFile, generation: int, summary: dict[str, Any]) -> None:
+        """A save of ``case`` committed (called without the case's lock held)."""
         with self._lock:
-            if self._locked or self._index is None:
-                return
-            entry = self._index.entries.get(case.case_id)
-            if entry is None:
-                entry = self._index.entries[case.case_id] = IndexEntry(case.case_id, 0, {})
-                summary_changed = True
             # The generation is written with the next index write (at the latest when the
             # case closes); a changed summary is written now, for the case list.
-            entry.generation = case.generation
-            self._index_dirty = True
-            if summary_changed:
-                entry.summary = case.summary
+            if self._note_committed(case, generation, summary):
                 self._flush_index()
 
-    def _case_closed(self, case: CaseFile) -> None:
+    def _case_closed(self, case: CaseFile, generation: int, summary: dict[str, Any]) -> None:
         with self._lock:
             if self._open_cases.get(case.case_id) is case:
                 del self._open_cases[case.case_id]
+            self._note_committed(case, generation, summary)  # if its notice is still due
             self._flush_index()
 
     def create_case(self, record: dict[str, Any], summary: dict[str, Any] | None = None) -> str:
@@ -804,16 +815,23 @@ class Vault:
     def lock(self) -> None:
         """Close every open case, zero the keys (best effort) and drop decrypted data.
         Further use raises VaultLocked."""
-        with self._lock:
-            if self._locked:
-                return
-            for case in list(self._open_cases.values()):
+        with self._lock_op:
+            with self._lock:
+                if self._locked:
+                    return
+                self._locking = True  # from now on no case opens and nothing new starts
+                cases = list(self._open_cases.values())
+            # Outside the vault lock: closing waits for a save in progress (the case's
+            # lock), and that save's notice takes the vault lock (M5).
+            for case in cases:
                 case._lock_out()
-            self._flush_index()
-            self._locked = True
-            for key in (self._master, self._k_header, self._k_index, self._k_case):
-                crypto.zeroize(key)
-            self._index = None
+            with self._lock:
+                self._flush_index()
+                self._locked = True
+                self._locking = False
+                for key in (self._master, self._k_header, self._k_index, self._k_case):
+                    crypto.zeroize(key)
+                self._index = None
             log.info("vault locked")
 
     def __enter__(self) -> Vault:

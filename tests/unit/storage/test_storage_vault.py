@@ -383,3 +383,47 @@ def test_flipped_version_bytes_of_the_header_are_damage_not_newer(vault_path: Pa
             bad[offset] ^= mask
             with pytest.raises(VaultDamaged):
                 vault_header.decode(bytes(bad))
+
+
+def test_lock_during_a_save_does_not_deadlock(tmp_path: Path, monkeypatch) -> None:
+    """M5: a save's "saved" callback needs the vault lock; Vault.lock() needs each case's
+    lock. Neither may be waited for while holding the other."""
+    import threading
+    import time
+
+    vault, _ = Vault.create(tmp_path / "v", PASSPHRASE)  # not the fixture: no teardown lock
+    cid = vault.create_case(sample_record(), {"name": "A"})
+    in_callback = threading.Event()
+    original = Vault._case_saved
+
+    def slow_saved(self, *args):
+        in_callback.set()
+        time.sleep(0.3)  # widen the window: lock() runs now
+        original(self, *args)
+
+    monkeypatch.setattr(Vault, "_case_saved", slow_saved)  # before the case binds it
+    case = vault.open_case(cid)
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            case.save({"note": {"x": 1}}, summary={"name": "B"})
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    saver = threading.Thread(target=save, daemon=True)
+    saver.start()
+    assert in_callback.wait(5)
+    locker = threading.Thread(target=vault.lock, daemon=True)
+    locker.start()
+    locker.join(5)
+    saver.join(5)
+    assert not locker.is_alive() and not saver.is_alive(), "deadlock"
+    assert errors == []
+    assert vault.locked and case.closed
+    monkeypatch.undo()
+    with Vault.open(tmp_path / "v", PASSPHRASE) as again:  # the save and its summary stuck
+        assert [c.summary for c in again.list_cases()] == [{"name": "B"}]
+        with again.open_case(cid) as reopened:
+            assert reopened.get("note") == {"x": 1}
+            assert reopened.generation == 2
