@@ -29,18 +29,40 @@ _PRAGMAS = (
 )
 
 
+# What SQLite reports when it cannot write next to the file (the -wal, the lock): on a
+# read-only file system ``PRAGMA journal_mode=WAL`` fails with one of these.
+_MAYBE_NOT_WRITABLE = ("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def not_writable(path: Path) -> str | None:
+    """Why the case file at ``path`` or its folder cannot be written, or None.
+
+    "read_only_filesystem" (mounted read-only) or "not_writable" (permissions)."""
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read_only_filesystem"
+    except (OSError, AttributeError):  # statvfs is POSIX only
+        pass
+    for p in (path, folder):
+        if p.exists() and not os.access(p, os.W_OK):
+            return "not_writable"
+    return None
+
+
 def map_error(exc: sqlite3.Error, *, writing: bool, path: Path | None = None) -> ImrError:
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return CaseInUse("case file locked by another connection")
     if name == "SQLITE_FULL":
         return DiskFull("case file: disk full")
+    if path is not None and name.startswith(_MAYBE_NOT_WRITABLE):
+        reason = not_writable(path)
+        if reason is not None:  # not damage: the place cannot be written (M2)
+            return StoragePermissionDenied(f"case file: {name}", reason=reason)
     if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
         return StoragePermissionDenied("case file: read-only")
     if name.startswith("SQLITE_CANTOPEN"):
-        folder = path.parent if path is not None else None
-        if folder is not None and not os.access(folder, os.W_OK):
-            return StoragePermissionDenied("case folder not writable")
         return WriteFailed("case file: cannot open") if writing else CaseDamaged("cannot open")
     if name.startswith("SQLITE_IOERR") and writing:
         return WriteFailed("case file: I/O error")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -205,3 +206,67 @@ class _Fake:
 
     def delete_password(self, s, u) -> None:
         self.items.pop((s, u), None)
+
+
+class _FailingWal:
+    """A connection whose ``PRAGMA journal_mode=WAL`` fails like it does on a read-only
+    file system (SQLite reports SQLITE_IOERR_LOCK, SQLITE_READONLY or SQLITE_CANTOPEN)."""
+
+    def __init__(self, conn, errorname: str) -> None:
+        self._conn, self._errorname = conn, errorname
+
+    def execute(self, sql, *args):
+        if sql.replace(" ", "").lower() == "pragmajournal_mode=wal":
+            exc = sqlite3.OperationalError("disk I/O error")
+            exc.sqlite_errorname = self._errorname
+            raise exc
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+@pytest.mark.parametrize("errorname", ["SQLITE_IOERR_LOCK", "SQLITE_READONLY", "SQLITE_CANTOPEN"])
+@pytest.mark.parametrize("how", ["read_only_mount", "no_write_permission"])
+def test_case_on_a_read_only_file_system_is_not_damage(vault, monkeypatch, errorname, how) -> None:
+    """M2: a case on a read-only file system is StoragePermissionDenied (exit 1), not
+    CaseDamaged (exit 3). Simulated: we run as root, and mounting is not for unit tests."""
+    from imrdesktop.domain.errors import CaseDamaged
+    from imrdesktop.storage import sqlite_util
+
+    cid = vault.create_case(sample_record())
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite_util.sqlite3,
+        "connect",
+        lambda *a, **k: _FailingWal(real_connect(*a, **k), errorname),
+    )
+    if errorname == "SQLITE_IOERR_LOCK":  # on a writable folder the same error is damage
+        with pytest.raises(CaseDamaged):
+            vault.open_case(cid)
+    cases_dir = vault.cases_dir.resolve()
+    if how == "read_only_mount":
+        real_statvfs = os.statvfs
+
+        def statvfs(path):
+            st = real_statvfs(path)
+            if Path(os.fsdecode(path)).resolve().is_relative_to(cases_dir):
+                return os.statvfs_result((*st[:8], st.f_flag | os.ST_RDONLY, st.f_namemax))
+            return st
+
+        monkeypatch.setattr(os, "statvfs", statvfs)
+    else:
+        real_access = os.access
+        monkeypatch.setattr(
+            os,
+            "access",
+            lambda p, mode, **k: (
+                False
+                if mode & os.W_OK and Path(os.fsdecode(p)).resolve().is_relative_to(cases_dir)
+                else real_access(p, mode, **k)
+            ),
+        )
+    with pytest.raises(StoragePermissionDenied) as e:
+        vault.open_case(cid)
+    assert e.value.exit_code == 1
+    assert [type(p.error) for p in vault.verify()] == [StoragePermissionDenied]
