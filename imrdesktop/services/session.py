@@ -36,6 +36,28 @@ def california_today() -> dt.date:
         return dt.date.today()
 
 
+def _text(value: object, default: str = "") -> str:
+    if value is None:
+        return default
+    return value if isinstance(value, str) else str(value)
+
+
+def _deadline(value: object) -> tuple[dict, dt.date] | None:
+    """A stored ``{"date": "YYYY-MM-DD", "what": text}`` and its date, or None."""
+    if not isinstance(value, dict):
+        return None
+    date, what = value.get("date"), value.get("what")
+    if not isinstance(date, str) or not isinstance(what, str):
+        return None
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return None
+    if day.isoformat() != date:  # only the YYYY-MM-DD form
+        return None
+    return {"date": date, "what": what}, day
+
+
 class VaultSession:
     """An unlocked vault and what can be done with it. ``lock()`` ends it."""
 
@@ -61,25 +83,21 @@ class VaultSession:
 
     # --- cases -------------------------------------------------------------------
     def list_cases(self) -> list[CaseRow]:
+        """The case list; a summary with wrong types (an old or hand-made index entry) is
+        shown as well as it can be (text via str(), a bad deadline as none), never fatal."""
         today = self.today()
         rows = []
         for item in self.vault.list_cases():
-            s = item.summary or {}
-            deadline = s.get("next_deadline")
-            days_left = None
-            if isinstance(deadline, dict) and deadline.get("date"):
-                try:
-                    days_left = (dt.date.fromisoformat(deadline["date"]) - today).days
-                except ValueError:
-                    deadline = None
+            s = item.summary if isinstance(item.summary, dict) else {}
+            deadline = _deadline(s.get("next_deadline"))
             rows.append(
                 CaseRow(
                     case_id=item.case_id,
-                    name=s.get("name", ""),
-                    member_id=s.get("member_id", ""),
-                    status=s.get("status", "open"),
-                    next_deadline=deadline if isinstance(deadline, dict) else None,
-                    days_left=days_left,
+                    name=_text(s.get("name")),
+                    member_id=_text(s.get("member_id")),
+                    status=_text(s.get("status"), "open"),
+                    next_deadline=deadline[0] if deadline else None,
+                    days_left=(deadline[1] - today).days if deadline else None,
                 )
             )
         # Soonest deadline first; cases without a deadline last, then by name.

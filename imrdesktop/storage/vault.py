@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from imrdesktop.domain.errors import (
+    BundleDamaged,
     CaseDamaged,
     CaseInUse,
     EnvironmentFailure,
     HostileParameters,
     ImrError,
+    InvalidField,
     KeyringUnavailable,
     NewerFormat,
     NotAVault,
@@ -90,6 +92,29 @@ class Problem:
 
 def _copy(value: Any) -> Any:
     return json.loads(json.dumps(value))
+
+
+def _checked_import(
+    records: dict[str, dict[str, Any]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The records of a bundle with the "case" record validated (and cleaned) by the domain
+    rules, and the summary rebuilt from it; BundleDamaged when they do not pass (H1).
+    (Every record is already a JSON object: BundleReader.read_records checks that.)"""
+    from imrdesktop.domain.case import summary_for, validate_record
+
+    if "case" not in records:
+        raise BundleDamaged("no case record", where="payload")
+    try:
+        clean = validate_record(records["case"])
+        # Only the record: the summary (and its next deadline, from a stored assessment)
+        # is derived from what the case holds, never taken from the bundle.
+        summary = summary_for(clean)
+        json.dumps(summary, allow_nan=False)
+    except (InvalidField, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise BundleDamaged("case record", where="payload") from None
+    if not isinstance(summary, dict):
+        raise BundleDamaged("case record", where="payload")
+    return {**records, "case": clean}, summary
 
 
 def _header_path(path: Path) -> Path:
@@ -746,19 +771,27 @@ class Vault:
             bundle.export_case(case, Path(out_path), bundle_passphrase)
 
     def import_case(self, bundle_path: Path, bundle_passphrase: str) -> str:
-        """A new case (new id, new data key) with the bundle's records and attachments."""
+        """A new case (new id, new data key) with the bundle's records and attachments.
+
+        The "case" record is validated like a record typed in, and the summary is rebuilt
+        from it (the bundle's own summary is not trusted); anything wrong → BundleDamaged,
+        and nothing is imported."""
         from imrdesktop.storage import bundle
 
         with self._lock:
             self._require_writable()
             index = self._ensure_index()
             with bundle.BundleReader(Path(bundle_path), bundle_passphrase) as reader:
-                records, summary = reader.read_records()
+                records, _unused_summary = reader.read_records()
+                records, summary = _checked_import(records)
                 while True:
                     case_id = new_case_id()
                     if case_id not in index.entries and not self.case_path(case_id).exists():
                         break
-                self._build_case_file(case_id, records, summary, fill=reader.fill_attachments)
+                try:
+                    self._build_case_file(case_id, records, summary, fill=reader.fill_attachments)
+                except InvalidField:  # a record name or size CaseFile refuses
+                    raise BundleDamaged("records", where="payload") from None
             index.entries[case_id] = IndexEntry(case_id, 1, _copy(summary))
             self._index_dirty = True
             self._flush_index()

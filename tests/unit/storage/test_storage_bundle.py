@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from storage_helpers import BUNDLE_PASSPHRASE, CHUNK, PASSPHRASE, sample_record, snapshot
 
+from imrdesktop.domain.case import summary_for
 from imrdesktop.domain.errors import (
     BundleDamaged,
     DamagedData,
@@ -43,6 +44,8 @@ def test_roundtrip_into_another_vault(source, tmp_path: Path) -> None:
     new_id = other.import_case(out, BUNDLE_PASSPHRASE)
     assert new_id != cid
     assert [c.case_id for c in other.list_cases()] == [new_id]
+    # the summary is rebuilt from the record, never taken from the bundle (H1)
+    expected = {**expected, "summary": summary_for(expected["records"]["case"])}
     assert other.list_cases()[0].summary == expected["summary"]
     with other.open_case(new_id) as case:
         assert snapshot(case) == expected
@@ -140,3 +143,92 @@ def test_bundle_chunks_cannot_be_reordered_or_dropped(source, tmp_path: Path) ->
         with pytest.raises(BundleDamaged):
             vault.import_case(out, BUNDLE_PASSPHRASE)
     assert len(vault.list_cases()) == 1
+
+
+def _bundle_of(vault: Vault, out: Path, records: dict, summary: dict) -> Path:
+    """A well-formed bundle holding exactly ``records`` and ``summary`` (CaseFile does not
+    validate records: only the services do, so a bundle can carry anything JSON-shaped)."""
+    cid = vault.create_case(records.get("case", {}), summary)
+    with vault.open_case(cid) as case:
+        case.save({k: v for k, v in records.items() if k != "case"})
+        if "case" not in records:
+            case.save({"case": None})
+    vault.export_case(cid, out, BUNDLE_PASSPHRASE)
+    return out
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        {"case": {"enrollee": {"name": 5}, "notes": "x"}},  # the reviewer's hostile bundle
+        {"case": {"enrollee": {"name": "A"}, "plan": "not an object"}},
+        {"case": {"enrollee": {"name": "A"}, "surprise": 1}},
+        {"case": {"enrollee": {}}},  # no name
+        {"timeline": {"a": 1}},  # no case record at all
+    ],
+    ids=["name-not-text", "plan-not-object", "unknown-key", "no-name", "no-case-record"],
+)
+def test_import_validates_the_case_record(vault: Vault, tmp_path: Path, records) -> None:
+    """H1: what a bundle carries is checked like a record typed in; nothing is imported."""
+    out = _bundle_of(vault, tmp_path / "b.imrbundle", records, {"name": "x"})
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE)
+    with other:
+        with pytest.raises(BundleDamaged) as e:
+            other.import_case(out, BUNDLE_PASSPHRASE)
+        assert e.value.exit_code == 3
+        assert other.list_cases() == []
+        assert list(other.cases_dir.iterdir()) == []
+
+
+def test_import_rebuilds_the_summary_from_the_record(vault: Vault, tmp_path: Path) -> None:
+    """H1: the bundle's summary is ignored; a bad one can no longer break the case list."""
+    from imrdesktop.domain.case import summary_for
+    from imrdesktop.services.session import VaultSession
+
+    record = {"enrollee": {"name": "  Ana Díaz "}, "plan": {"member_id": "M-1"}}
+    hostile = {"name": 5, "next_deadline": {"date": 7}, "status": ["x"]}
+    out = _bundle_of(vault, tmp_path / "b.imrbundle", {"case": record}, hostile)
+    assert bundle.read_bundle(out, BUNDLE_PASSPHRASE)[1] == hostile
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE)
+    session = VaultSession(other)
+    try:
+        cid = session.import_case(out, BUNDLE_PASSPHRASE)
+        with other.open_case(cid) as case:
+            stored = case.get("case")
+            assert stored == {"enrollee": {"name": "Ana Díaz"}, "plan": {"member_id": "M-1"}}
+            assert case.summary == summary_for(stored)
+        [listed] = other.list_cases()
+        assert listed.summary == summary_for(stored)
+        [row] = session.list_cases()
+        assert (row.case_id, row.name, row.member_id) == (cid, "Ana Díaz", "M-1")
+    finally:
+        session.lock()
+
+
+def test_case_list_tolerates_wrong_types_in_a_stored_summary(vault: Vault) -> None:
+    """H1: one bad index entry (made by an older version, or by hand) never breaks the list."""
+    from imrdesktop.services.session import VaultSession
+
+    good = vault.create_case(
+        sample_record(1),
+        {"name": "Good", "next_deadline": {"date": "2030-01-02", "what": "IMR application"}},
+    )
+    bad = {
+        "C1": {"name": 5, "next_deadline": {"date": 7}, "member_id": None, "status": 3},
+        "C2": {"name": None, "next_deadline": {"date": "2030-13-01", "what": "x"}},
+        "C3": {"name": ["x"], "next_deadline": {"date": "2030-01-01", "what": 5}},
+        "C4": {"name": "n", "next_deadline": {"date": "20300101", "what": "x"}},
+        "C5": {"name": "n", "next_deadline": "2030-01-01"},
+    }
+    ids = {vault.create_case(sample_record(2), summary): key for key, summary in bad.items()}
+    rows = {r.case_id: r for r in VaultSession(vault).list_cases()}
+    assert rows[good].next_deadline == {"date": "2030-01-02", "what": "IMR application"}
+    assert rows[good].days_left is not None
+    for cid in ids:
+        row = rows[cid]
+        assert isinstance(row.name, str) and isinstance(row.member_id, str)
+        assert isinstance(row.status, str)
+        assert row.next_deadline is None and row.days_left is None
+    by_key = {key: rows[cid] for cid, key in ids.items()}
+    assert by_key["C1"].name == "5" and by_key["C1"].status == "3"
+    assert by_key["C2"].name == ""
