@@ -77,6 +77,10 @@ _LABEL_CASE_WRAP = b"IMRV1 case-key wrapping key"
 #: Injectable clock for the keyring token expiry (tests replace it).
 now: Callable[[], float] = time.time
 
+# Keyring slots found to hold a wrong token in this run: (vault id, slot id). Removing a
+# slot needs the master key (the header MAC), so it happens at the next unlock (L11).
+_stale_keyring_slots: set[tuple[str, str]] = set()
+
 
 @dataclass
 class CaseSummary:
@@ -299,15 +303,19 @@ class Vault:
                 )
             )
         except WrongPassphrase:
+            log.info("keyring token does not open this vault; deleted")
             keyring_token.delete_token(be, header.vault_id)
+            if header.keyring_slot_id:
+                _stale_keyring_slots.add((header.vault_id, header.keyring_slot_id))
             return None
         master, expiry = bytearray(plain[:32]), int.from_bytes(plain[32:40], "big")
         crypto.zeroize(plain)
         vault = cls._unlocked(path, header, master)
         if now() >= expiry:
             log.info("keyring token expired")
-            with contextlib.suppress(EnvironmentFailure, NewerFormat):
-                vault._drop_keyring_slot()
+            if not vault.read_only:  # a newer version's header is never rewritten (H3)
+                with contextlib.suppress(EnvironmentFailure):
+                    vault._drop_keyring_slot()
             keyring_token.delete_token(be, header.vault_id)
             vault.lock()
             return None
@@ -333,6 +341,7 @@ class Vault:
             vault.lock()
             raise VaultDamaged("header mac", where=HEADER_NAME, backup=_backup_usable(path))
         vault._housekeeping()
+        vault._drop_stale_keyring_slot()
         log.info("vault unlocked")
         return vault
 
@@ -361,10 +370,13 @@ class Vault:
     def _sealed(self, header: VaultHeader) -> VaultHeader:
         return header.with_(mac=crypto.hmac_sha256(self._k_header, header.mac_input()))
 
-    def _write_header(self, header: VaultHeader, *, backup: str) -> None:
+    def _write_header(self, header: VaultHeader, *, backup: str = "previous") -> None:
         """backup="previous": keep the old header as .bak (ordinary rewrites);
         backup="new": the .bak becomes a copy of the new header too, so a revoked secret
-        (old passphrase, forgotten token) opens no copy of the header."""
+        (old passphrase, forgotten token) opens no copy of the header.
+
+        The one place that writes the header: refused on a read-only (newer-minor) vault."""
+        self._require_writable()
         sealed = self._sealed(header)
         data = vault_header.encode(sealed)
         atomic.write_atomic(_header_path(self.path), data, keep_backup=backup == "previous")
@@ -464,6 +476,20 @@ class Vault:
     def _drop_keyring_slot(self) -> None:
         slots = {k: v for k, v in self._header.slots.items() if k != "keyring"}
         self._write_header(self._header.with_(slots=slots, keyring_slot_id=None), backup="new")
+
+    def _drop_stale_keyring_slot(self) -> None:
+        """Remove a keyring slot whose token turned out wrong earlier in this run (best
+        effort: a read-only vault or a failing write keeps it until next time)."""
+        key = (self.vault_id, self._header.keyring_slot_id or "")
+        if key not in _stale_keyring_slots or self.read_only:
+            return
+        try:
+            self._drop_keyring_slot()
+        except EnvironmentFailure as exc:
+            log.warning("could not remove a stale keyring slot now (%s)", type(exc).__name__)
+            return
+        _stale_keyring_slots.discard(key)
+        log.info("keyring slot of a wrong token removed")
 
     @property
     def remembered(self) -> bool:

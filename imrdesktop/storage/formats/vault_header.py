@@ -103,7 +103,16 @@ def slot_aad(header: VaultHeader, kind: str) -> bytes:
 
 
 def encode(header: VaultHeader) -> bytes:
-    """The one writer: always the current version."""
+    """The one writer: the current version only. A header read from another version (or
+    with fields we do not know) is refused: writing it as ours would make the MAC, which
+    covers its version and fields, fail in both copies."""
+    if (header.major, header.minor) != (MAJOR, MINOR) or header.extra:
+        raise NewerFormat(
+            "refusing to write another version's header",
+            found=f"{header.major}.{header.minor}",
+            supported=f"{MAJOR}.{MINOR}",
+            read_only=True,
+        )
     body = crypto.canonical_json(header.body(with_mac=True))
     if len(body) > MAX_BODY:
         raise HostileParameters("header too large")

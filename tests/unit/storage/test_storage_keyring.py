@@ -153,3 +153,99 @@ def test_backend_errors_become_keyring_unavailable(vault, vault_path: Path) -> N
     vault.remember_on_this_computer(shared_pc=False, backend=FakeKeyring())
     vault.lock()
     assert Vault.open_with_keyring(vault_path, BrokenKeyring()) is None
+
+
+def _rewrite_as_newer_minor(vault: Vault, vault_path: Path) -> dict[str, bytes]:
+    """Both header copies as a newer minor version (1.1, an unknown field) would write them,
+    properly MACed; returns the bytes of every file of the vault folder."""
+    import hashlib
+
+    from imrdesktop.storage import crypto
+
+    newer = vault._sealed(vault._header.with_(minor=1, extra={"future_field": 1}))
+    body = crypto.canonical_json(newer.body(with_mac=True))
+    head = vault_header.PREFIX.pack(vault_header.MAGIC, 1, 1, len(body)) + body
+    data = head + hashlib.sha256(head).digest()
+    for name in (HEADER_NAME, BACKUP_NAME):
+        (vault_path / name).write_bytes(data)
+    return {p.name: p.read_bytes() for p in vault_path.iterdir() if p.is_file()}
+
+
+def test_expired_token_of_a_read_only_vault_leaves_its_header_alone(
+    vault, vault_path: Path, monkeypatch
+) -> None:
+    """H3: the expired slot of a newer-minor (read-only) vault is not dropped: rewriting
+    the header would destroy both copies (1.0 written over a 1.1 body)."""
+    backend = FakeKeyring()
+    cid = vault.create_case(sample_record())
+    vault.remember_on_this_computer(shared_pc=False, backend=backend)
+    before = _rewrite_as_newer_minor(vault, vault_path)
+    vault.lock()
+    start = vault_module.now()
+    monkeypatch.setattr(vault_module, "now", lambda: start + 13 * 3600)
+    assert Vault.open_with_keyring(vault_path, backend) is None
+    assert backend.items == {}  # the token (local, ours) is deleted all the same
+    after = {p.name: p.read_bytes() for p in vault_path.iterdir() if p.is_file()}
+    assert {k: after[k] for k in (HEADER_NAME, BACKUP_NAME)} == {
+        k: before[k] for k in (HEADER_NAME, BACKUP_NAME)
+    }
+    with Vault.open(vault_path, PASSPHRASE) as opened:
+        assert opened.read_only and opened.remembered
+        assert [c.case_id for c in opened.list_cases()] == [cid]
+
+
+def test_header_writes_are_refused_on_a_read_only_vault(vault, vault_path: Path) -> None:
+    """H3: writability is enforced where the header is written, whoever calls."""
+    from imrdesktop.domain.errors import NewerFormat
+
+    vault.remember_on_this_computer(shared_pc=False, backend=FakeKeyring())
+    before = _rewrite_as_newer_minor(vault, vault_path)
+    vault.lock()
+    with Vault.open(vault_path, PASSPHRASE) as opened:
+        assert opened.read_only
+        for write in (
+            opened._drop_keyring_slot,
+            lambda: opened._write_header(opened._header),
+            lambda: opened.forget_on_this_computer(backend=FakeKeyring()),
+        ):
+            with pytest.raises(NewerFormat) as e:
+                write()
+            assert e.value.params["read_only"] is True
+    assert (vault_path / HEADER_NAME).read_bytes() == before[HEADER_NAME]
+    assert (vault_path / BACKUP_NAME).read_bytes() == before[BACKUP_NAME]
+
+
+def test_encode_writes_only_the_current_version(vault) -> None:
+    """H3: the one writer refuses a header of another version or with unknown fields."""
+    from imrdesktop.domain.errors import NewerFormat
+
+    header = vault._header
+    assert vault_header.decode(vault_header.encode(header)).vault_id == vault.vault_id
+    for other in (
+        header.with_(minor=vault_header.MINOR + 1),
+        header.with_(major=vault_header.MAJOR + 1),
+        header.with_(extra={"future_field": 1}),
+    ):
+        with pytest.raises(NewerFormat):
+            vault_header.encode(other)
+
+
+def test_slot_of_a_wrong_token_is_removed_at_the_next_unlock(vault, vault_path: Path) -> None:
+    """L11: a wrong token is deleted at once; its slot (which needs the master key to be
+    removed) goes at the next unlock in this run, so a copy of the matching token kept
+    elsewhere opens nothing afterwards."""
+    backend = FakeKeyring()
+    vault.remember_on_this_computer(shared_pc=False, backend=backend)
+    stolen = dict(backend.items)
+    vault.lock()
+    key = next(iter(backend.items))
+    backend.items[key] = base64.b64encode(b"\x01" * 32).decode()
+    assert Vault.open_with_keyring(vault_path, backend) is None
+    assert backend.items == {}
+    with Vault.open(vault_path, PASSPHRASE) as opened:
+        assert not opened.remembered
+    for name in (HEADER_NAME, BACKUP_NAME):
+        if (vault_path / name).exists():
+            assert "keyring" not in vault_header.decode((vault_path / name).read_bytes()).slots
+    backend.items.update(stolen)
+    assert Vault.open_with_keyring(vault_path, backend) is None
