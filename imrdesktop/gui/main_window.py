@@ -20,6 +20,7 @@ from imrdesktop.gui.clipboard import SecureClipboard
 from imrdesktop.gui.errors import show_error
 from imrdesktop.gui.lock import InactivityTimer
 from imrdesktop.gui.screens.case_list import CaseListScreen
+from imrdesktop.gui.screens.criteria import CriteriaServices
 from imrdesktop.gui.screens.unlock import UnlockScreen
 from imrdesktop.gui.screens.workspace import WorkspaceScreen
 from imrdesktop.gui.widgets.about_dialog import AboutDialog
@@ -188,7 +189,12 @@ class MainWindow(QMainWindow):
         except ImrError as exc:
             show_error(self, exc)
             return
-        self.workspace.load(case_id, record, lambda r: session.save_case(case_id, r))
+        self.workspace.load(
+            case_id,
+            record,
+            lambda r: session.save_case(case_id, r),
+            CriteriaServices.for_case(session, case_id),
+        )
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()
         self.workspace.nav.setFocus()

@@ -215,8 +215,16 @@ class Interview:
             question.show_if, answers
         )
 
+    def effective(self, answers: Answers | Mapping) -> Answers:
+        """A copy of ``answers`` without those of questions no longer asked, as branching
+        reads them: an answer left behind on a skipped path must not steer the interview."""
+        copy = Answers.from_facts(answers.facts if isinstance(answers, Answers) else answers)
+        self.prune(copy)
+        return copy
+
     def shown_questions(self, answers: Answers | Mapping) -> list[Question]:
-        return [q for q in self.questions if self.is_shown(q, answers)]
+        effective = self.effective(answers)
+        return [q for q in self.questions if self.is_shown(q, effective)]
 
     def first(self, answers: Answers | Mapping) -> Question | None:
         return self.next_after(None, answers)
@@ -225,8 +233,9 @@ class Interview:
         """The next question to ask after ``question_id`` (the first one when None), or
         None when the interview is over."""
         start = 0 if question_id is None else self.index(question_id) + 1
+        effective = self.effective(answers)
         for q in self.questions[start:]:
-            if self.is_shown(q, answers):
+            if self.is_shown(q, effective):
                 return q
         return None
 

@@ -435,3 +435,14 @@ def test_prune_leaves_answered_unknowns_and_complete_records_alone(iv):
     answers = Answers.from_facts(facts)
     assert iv.prune(answers) == []
     assert answers.facts == facts
+
+
+def test_an_answer_left_on_a_skipped_path_does_not_steer_the_interview(iv):
+    facts = {
+        "regulator": "dmhc",
+        "denial_reason": "med_necessity",
+        "grievance": {"filed_date": None, "outcome": "upheld"},  # outcome left from before
+    }
+    asked = walk(iv, facts)
+    assert "grievance_decision_date" not in asked and "grievance_outcome" not in asked
+    assert "grievance_decision_date" not in [q.id for q in iv.shown_questions(facts)]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from imrdesktop.domain.case import LANGUAGES
 from imrdesktop.domain.errors import ImrError, InvalidField
+from imrdesktop.gui.screens.criteria import CriteriaSection, CriteriaServices
 from imrdesktop.gui.widgets.common import button, label, sensitive_line_edit, set_field_error
 from imrdesktop.i18n import N_, _
 from imrdesktop.services.messages import describe, field_problem
@@ -39,14 +40,7 @@ SECTIONS: tuple[tuple[str, str, str | None], ...] = (
             "version. For now, note them under Client & plan."
         ),
     ),
-    (
-        "criteria",
-        N_("Criteria"),
-        N_(
-            "The step-by-step eligibility interview (standard, urgent and experimental-"
-            "therapy reviews, deadlines) is not ready yet in this version."
-        ),
-    ),
+    ("criteria", N_("Criteria"), None),
     (
         "documents",
         N_("Documents"),
@@ -182,6 +176,14 @@ class ClientSection(QWidget):
     def is_dirty(self) -> bool:
         return self.current_record() != self._record
 
+    def saved_record(self) -> dict:
+        """The record as last saved (without edits still being typed)."""
+        return copy.deepcopy(self._record)
+
+    def rebase(self, record: dict) -> None:
+        """Another section saved ``record``: make it the base, keeping edits in progress."""
+        self._record = copy.deepcopy(record)
+
     def commit(self) -> bool:
         """Save if anything changed. Returns False when a field needs correcting."""
         if self._loading or not self.is_dirty():
@@ -214,6 +216,7 @@ class WorkspaceScreen(QWidget):
         self.setObjectName("workspaceScreen")
         self.case_id = ""
         self._saver: Callable[[dict], dict] | None = None
+        self._criteria_services: CriteriaServices | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         top = QHBoxLayout()
@@ -231,13 +234,16 @@ class WorkspaceScreen(QWidget):
         self.stack = QStackedWidget()
         self.stack.setObjectName("workspaceStack")
         self.client = ClientSection(self._save)
+        self.criteria = CriteriaSection()
+        self.criteria.show_section_requested.connect(self.show_section)
+        ready: dict[str, QWidget] = {"client": self.client, "criteria": self.criteria}
         self.pages: dict[str, QWidget] = {}
         for section_id, title, not_ready in SECTIONS:
             item = QListWidgetItem(_(title))
             item.setData(Qt.ItemDataRole.UserRole, section_id)
             self.nav.addItem(item)
             if not_ready is None:
-                page: QWidget = self.client
+                page: QWidget = ready[section_id]
             else:
                 page = QWidget()
                 page.setObjectName(f"section_{section_id}")
@@ -245,11 +251,16 @@ class WorkspaceScreen(QWidget):
                 v.addWidget(label(_(title), "title", wrap=False))
                 v.addWidget(label(_(not_ready), "notReady", name=f"notReady_{section_id}"))
                 v.addStretch(1)
+            self.pages[section_id] = page
+            if section_id == "criteria":
+                # The criteria section scrolls inside itself, keeping the wizard's buttons
+                # and "Run the interview again" in view.
+                self.stack.addWidget(page)
+                continue
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setWidget(page)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            self.pages[section_id] = page
             self.stack.addWidget(scroll)
         self.nav.currentRowChanged.connect(self._section_changed)
         body.addWidget(self.nav)
@@ -268,12 +279,33 @@ class WorkspaceScreen(QWidget):
                 self.nav.setCurrentRow(i)
                 return
 
-    def load(self, case_id: str, record: dict, saver: Callable[[dict], dict]) -> None:
+    def load(
+        self,
+        case_id: str,
+        record: dict,
+        saver: Callable[[dict], dict],
+        criteria: CriteriaServices | None = None,
+    ) -> None:
         self.case_id = case_id
         self._saver = saver
+        self._criteria_services = criteria
         self.client.load(record)
+        self.criteria.load(record, criteria, self._commit_facts if criteria else None)
         self._set_heading(record)
         self.nav.setCurrentRow(0)
+
+    def _commit_facts(self, facts: dict) -> dict:
+        """Save the interview's facts into the case, then have the case assessed (which
+        stores the assessment and the case list's next deadline). Returns the assessment."""
+        if self._saver is None or self._criteria_services is None:
+            raise RuntimeError("no case loaded")
+        self.client.commit()  # best effort: a field still being corrected stays as typed
+        record = self.client.saved_record()
+        record["facts"] = facts
+        self._save(record)
+        saved, rendered = self._criteria_services.assess_case()
+        self.client.rebase(saved)
+        return rendered
 
     def _set_heading(self, record: dict) -> None:
         name = record.get("enrollee", {}).get("name", "")
@@ -293,6 +325,8 @@ class WorkspaceScreen(QWidget):
         """Drop everything shown about the client (on lock or when leaving the case)."""
         self.case_id = ""
         self._saver = None
+        self._criteria_services = None
+        self.criteria.clear()
         self.client.load({})
         self.heading.clear()
 

@@ -1,0 +1,1 @@
+"""The criteria interview: a QWizard whose question pages are built from the interview data."""
