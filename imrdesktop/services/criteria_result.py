@@ -26,8 +26,9 @@ from imrdesktop.services.assessment import wording
 DOCUMENT_MISSING = frozenset({"eit_certification", "eit_two_documents", "denial_letter_date"})
 # Dates from which something becomes possible: once past they are reached, not overdue.
 START_DATES = frozenset({"unresolved_eligible_date"})
-# Display-only variants of the filing date, shown as such beside the recommended date.
+# Display-only variants of the filing date; left out when they fall on the recommended date.
 LEGAL_LAST_DAY = "imr_legal_last_day"
+SAME_AS_FILE_BY = frozenset({LEGAL_LAST_DAY, "imr_file_by_from_denial"})
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ def build_result(rendered: Mapping[str, Any], today: dt.date) -> ResultModel:
     rows = []
     dates = rendered.get("deadlines") or {}
     for row in deadline_rows(rendered, w, today):
-        if row["key"] == LEGAL_LAST_DAY and dates.get(LEGAL_LAST_DAY) == dates.get("imr_file_by"):
-            continue  # no weekend or holiday to roll over: the recommended date says it all
+        if row["key"] in SAME_AS_FILE_BY and dates.get(row["key"]) == dates.get("imr_file_by"):
+            continue  # the same day as "File the IMR by": one line says it all
         past = row["days_left"] < 0
         start = row["key"] in START_DATES
         rows.append(

@@ -92,3 +92,16 @@ def test_verify_missing_items_lose_their_marker():
     assert rendered["missing"] == ["verify: a provider's recommendation or an in-plan visit"]
     assert model.missing[0].verify and model.missing[0].text.startswith("a provider")
     assert same_result(rendered, dict(rendered)) and not same_result(rendered, None)
+
+
+def test_the_from_denial_date_is_left_out_when_it_is_the_filing_date():
+    facts = {
+        "regulator": "dmhc",
+        "denial_reason": "med_necessity",
+        "urgency": "imminent_serious_threat",
+        "plan_written_decision_date": "2026-06-01",
+    }
+    rendered, model = result(facts, "2026-06-02")  # RULES.md T4: anchored on the denial
+    deadlines = rendered["deadlines"]
+    assert deadlines["imr_file_by_from_denial"] == deadlines["imr_file_by"]
+    assert "imr_file_by_from_denial" not in {r.key for r in model.deadlines}
