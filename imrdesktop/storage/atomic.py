@@ -1,9 +1,8 @@
 """Crash-safe replacement of small files (vault header, case index, bundles).
 
 temp file in the same folder (0600, never plaintext: callers hand us ciphertext) → write
-→ flush → fsync → ``os.replace`` → fsync the folder; optionally keep the previous version
-as ``<name>.bak`` (written the same way first, so there is never a moment without a
-complete file). A failing write leaves the previous file untouched and raises
+→ flush → fsync → ``os.replace`` → fsync the folder. A failing write leaves the previous file
+untouched and raises
 :class:`DiskFull`, :class:`StoragePermissionDenied` or :class:`WriteFailed`.
 """
 
@@ -132,19 +131,8 @@ def write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
         view = view[written:]
 
 
-def write_atomic(path: Path, data: bytes | bytearray, *, keep_backup: bool = False) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file.
-
-    With ``keep_backup`` the current file is first copied (atomically) to ``<name>.bak``."""
-    if keep_backup:
-        try:
-            previous = path.read_bytes()
-        except FileNotFoundError:
-            previous = None
-        except OSError as exc:
-            raise map_os_error(exc, path.name) from None
-        if previous is not None:
-            write_atomic(path.with_name(path.name + BACKUP_SUFFIX), previous)
+def write_atomic(path: Path, data: bytes | bytearray) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file."""
     with AtomicFile(path) as f:
         f.write(data)
 

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from imrdesktop.domain.errors import ImrError, KeyringUnavailable, VaultDamaged
+from imrdesktop.domain.errors import ImrError, KeyringUnavailable
 from imrdesktop.storage import keyring_token
-from imrdesktop.storage.vault import _backup_usable, _read_header
+from imrdesktop.storage.vault import _read_header
 
 log = logging.getLogger(__name__)
 
@@ -16,12 +16,8 @@ log = logging.getLogger(__name__)
 def check_vault(path: Path) -> None:
     """Raise NoVault / NotAVault / VaultDamaged / NewerFormat / HostileParameters before
     anyone is asked for a passphrase. A damaged header with a sound backup copy passes:
-    opening the vault repairs it."""
-    try:
-        _read_header(Path(path))
-    except VaultDamaged:
-        if not _backup_usable(Path(path)):
-            raise
+    opening the vault repairs it (VaultDamaged means both copies are damaged)."""
+    _read_header(Path(path))
 
 
 def forget_tokens(vault_paths: Iterable[Path], backend=None) -> int:
@@ -34,7 +30,7 @@ def forget_tokens(vault_paths: Iterable[Path], backend=None) -> int:
     count = 0
     for path in vault_paths:
         try:
-            vault_id = _read_header(Path(path)).vault_id
+            vault_id = _read_header(Path(path)).header.vault_id
         except ImrError:
             continue
         keyring_token.delete_token(be, vault_id)

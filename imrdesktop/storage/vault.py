@@ -3,7 +3,7 @@
 ::
 
     <vault>/vault.imrv          header: format, KDF params + salt, wrapped master-key slots
-    <vault>/vault.imrv.bak      the previous header (see write rules in docs/storage-format.md)
+    <vault>/vault.imrv.bak      an identical copy of the header (opened when it is damaged)
     <vault>/index.imri          encrypted case index (summaries for the case list)
     <vault>/cases/C-XXXXXXXX.imrcase   one SQLite file per client case
 
@@ -125,42 +125,54 @@ def _header_path(path: Path) -> Path:
     return path / HEADER_NAME
 
 
-def _read_header(path: Path) -> VaultHeader:
-    """The header of the vault at ``path``; NoVault / NotAVault / VaultDamaged /
-    NewerFormat / HostileParameters. Never needs a secret."""
+@dataclass(frozen=True)
+class _HeaderRead:
+    header: VaultHeader
+    data: bytes  # the bytes it was decoded from
+    from_backup: bool  # vault.imrv was damaged or missing: this is vault.imrv.bak
+
+
+def _read_header_file(file: Path) -> _HeaderRead:
+    with open(file, "rb") as f:
+        data = f.read(vault_header.MAX_FILE + 1)
+    if len(data) > vault_header.MAX_FILE:
+        raise HostileParameters("header too large", what="header")
+    return _HeaderRead(vault_header.decode(data), data, file.name == BACKUP_NAME)
+
+
+def _read_header(path: Path) -> _HeaderRead:
+    """The header of the vault at ``path``, from ``vault.imrv`` or — when that is damaged
+    (checksum, structure, magic) or missing — from a sound ``vault.imrv.bak``. NoVault /
+    NotAVault / VaultDamaged (both copies damaged) / NewerFormat / HostileParameters.
+    Never needs a secret."""
     path = Path(path)
     if not path.exists():
         raise NoVault("no such folder")
     if not path.is_dir():
         raise NotAVault("not a folder")
-    header_file = _header_path(path)
+    has_copy = (path / BACKUP_NAME).exists()
     try:
-        with open(header_file, "rb") as f:
-            data = f.read(vault_header.MAX_FILE + 1)
+        return _read_header_file(_header_path(path))
     except FileNotFoundError:
-        if (path / BACKUP_NAME).exists() or (path / INDEX_NAME).exists():
-            raise VaultDamaged("header missing", where=HEADER_NAME, backup=True) from None
-        raise NoVault("no header") from None
+        if not has_copy and not (path / INDEX_NAME).exists():
+            raise NoVault("no header") from None
+        damage = "header missing"
     except PermissionError:
         raise StoragePermissionDenied("header unreadable") from None
-    except OSError:
-        raise VaultDamaged("header unreadable", where=HEADER_NAME) from None
-    if len(data) > vault_header.MAX_FILE:
-        raise HostileParameters("header too large", what="header")
-    try:
-        return vault_header.decode(data)
+    except NotAVault:
+        if not has_copy and not (path / INDEX_NAME).exists():
+            raise  # a foreign file, not a vault of ours with a damaged header
+        damage = "magic"
     except VaultDamaged as exc:
-        backup = _backup_usable(path)
-        raise VaultDamaged(str(exc), where=HEADER_NAME, backup=backup) from None
-
-
-def _backup_usable(path: Path) -> bool:
+        damage = str(exc)
+    except OSError:
+        damage = "header unreadable"
     try:
-        data = (path / BACKUP_NAME).read_bytes()
-        vault_header.decode(data)
+        read = _read_header_file(path / BACKUP_NAME)
     except (OSError, ImrError):
-        return False
-    return True
+        raise VaultDamaged(f"{damage}; no sound copy", where=HEADER_NAME) from None
+    log.warning("vault header damaged (%s); opened from its backup copy", damage)
+    return read
 
 
 class Vault:
@@ -171,6 +183,11 @@ class Vault:
         self.path = Path(path)
         self.vault_id = header.vault_id
         self._header = header
+        self._header_data = b""  # the bytes of the header as on disk (both copies)
+        #: True when vault.imrv was damaged or missing and the vault was opened from
+        #: vault.imrv.bak (then vault.imrv is rewritten from it, unless the vault is
+        #: read-only or the write fails — verify() still reports it then). Tell the user.
+        self.header_repaired = False
         self._master = master
         salt = header.vault_id.encode("ascii")
         self._k_header = crypto.hkdf(master, _LABEL_HEADER_MAC, salt=salt)
@@ -195,7 +212,8 @@ class Vault:
     # --- creating and opening -----------------------------------------------------------
     @staticmethod
     def exists(path: Path) -> bool:
-        return _header_path(Path(path)).is_file()
+        path = Path(path)
+        return _header_path(path).is_file() or (path / BACKUP_NAME).is_file()
 
     @classmethod
     def create(cls, path: Path, passphrase: str) -> tuple[Vault, str]:
@@ -227,18 +245,18 @@ class Vault:
             crypto.zeroize(kek)
             crypto.zeroize(secret)
         vault = cls(path, header, master)
-        vault._header = vault._sealed(header)
         vault._index = CaseIndex()
         vault._index.save(path / INDEX_NAME, vault._k_index, vault.vault_id)
-        # The header goes last: its presence is what makes the folder a vault.
-        atomic.write_atomic(_header_path(path), vault_header.encode(vault._header))
+        # The header (and its copy) go last: their presence makes the folder a vault.
+        vault._write_header(header)
         log.info("vault created")
         return vault, text
 
     @classmethod
     def open(cls, path: Path, passphrase: str) -> Vault:
         path = Path(path)
-        header = _read_header(path)
+        read = _read_header(path)
+        header = read.header
         kdf.check_bounds(header.kdf)  # before deriving: T-INT-5
         kek = kdf.derive(passphrase, header.kdf)
         try:
@@ -253,7 +271,7 @@ class Vault:
             )
         finally:
             crypto.zeroize(kek)
-        vault = cls._unlocked(path, header, master)
+        vault = cls._unlocked(path, read, master)
         if not vault.read_only and kdf.below_policy(header.kdf):
             vault._upgrade_kdf(passphrase)
         return vault
@@ -261,7 +279,8 @@ class Vault:
     @classmethod
     def open_with_recovery_key(cls, path: Path, recovery_key: str) -> Vault:
         path = Path(path)
-        header = _read_header(path)
+        read = _read_header(path)
+        header = read.header
         secret = recovery.parse(recovery_key)
         try:
             wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
@@ -275,14 +294,15 @@ class Vault:
                 WrongRecoveryKey,
             )
         )
-        return cls._unlocked(path, header, master)
+        return cls._unlocked(path, read, master)
 
     @classmethod
     def open_with_keyring(cls, path: Path, backend: Any = None) -> Vault | None:
         """Unlock with the token remembered on this computer; None when there is no valid
         token (no slot, no usable backend, no token, wrong token, or expired)."""
         path = Path(path)
-        header = _read_header(path)
+        read = _read_header(path)
+        header = read.header
         if "keyring" not in header.slots:
             return None
         try:
@@ -310,7 +330,7 @@ class Vault:
             return None
         master, expiry = bytearray(plain[:32]), int.from_bytes(plain[32:40], "big")
         crypto.zeroize(plain)
-        vault = cls._unlocked(path, header, master)
+        vault = cls._unlocked(path, read, master)
         if now() >= expiry:
             log.info("keyring token expired")
             if not vault.read_only:  # a newer version's header is never rewritten (H3)
@@ -322,28 +342,42 @@ class Vault:
         return vault
 
     @classmethod
-    def restore_header_backup(cls, path: Path) -> None:
-        """Put ``vault.imrv.bak`` back in place of a damaged ``vault.imrv``."""
-        path = Path(path)
-        try:
-            data = (path / BACKUP_NAME).read_bytes()
-        except FileNotFoundError:
-            raise NoVault("no header backup") from None
-        except OSError as exc:
-            raise atomic.map_os_error(exc, BACKUP_NAME) from None
-        vault_header.decode(data)
-        atomic.write_atomic(_header_path(path), data)
-
-    @classmethod
-    def _unlocked(cls, path: Path, header: VaultHeader, master: bytearray) -> Vault:
-        vault = cls(path, header, master)
-        if not vault._mac_ok(header):
+    def _unlocked(cls, path: Path, read: _HeaderRead, master: bytearray) -> Vault:
+        vault = cls(path, read.header, master)
+        if not vault._mac_ok(read.header):
             vault.lock()
-            raise VaultDamaged("header mac", where=HEADER_NAME, backup=_backup_usable(path))
+            where = BACKUP_NAME if read.from_backup else HEADER_NAME
+            raise VaultDamaged("header mac", where=where)
+        vault._header_data = read.data
+        vault._sync_header_copies(repair=read.from_backup)
         vault._housekeeping()
         vault._drop_stale_keyring_slot()
         log.info("vault unlocked")
         return vault
+
+    def _sync_header_copies(self, *, repair: bool) -> None:
+        """After an authenticated unlock: rewrite vault.imrv from the copy it was opened
+        from (``repair``), or bring a missing or different vault.imrv.bak in line with
+        vault.imrv (a vault made before the copy existed, a crash between the two writes).
+        Best effort; never on a read-only vault."""
+        self.header_repaired = repair
+        if self.read_only:
+            return
+        if repair:
+            target = _header_path(self.path)
+        else:
+            try:
+                if (self.path / BACKUP_NAME).read_bytes() == self._header_data:
+                    return
+            except OSError:
+                pass
+            target = self.path / BACKUP_NAME
+        try:
+            atomic.write_atomic(target, self._header_data)
+        except EnvironmentFailure as exc:
+            log.warning("could not rewrite %s now (%s)", target.name, type(exc).__name__)
+            return
+        log.warning("%s rewritten from the other header copy", target.name)
 
     # --- header slots -------------------------------------------------------------------
     @staticmethod
@@ -370,29 +404,38 @@ class Vault:
     def _sealed(self, header: VaultHeader) -> VaultHeader:
         return header.with_(mac=crypto.hmac_sha256(self._k_header, header.mac_input()))
 
-    def _write_header(self, header: VaultHeader, *, backup: str = "previous") -> None:
-        """backup="previous": keep the old header as .bak (ordinary rewrites);
-        backup="new": the .bak becomes a copy of the new header too, so a revoked secret
-        (old passphrase, forgotten token) opens no copy of the header.
+    def _write_header(self, header: VaultHeader) -> None:
+        """The one place that writes the header: refused on a read-only (newer-minor) vault.
 
-        The one place that writes the header: refused on a read-only (newer-minor) vault."""
+        vault.imrv.bak is kept byte-identical to vault.imrv: a damaged header opens from the
+        copy, and a revoked secret (old passphrase, forgotten token) opens neither. The copy
+        is written first: if that fails nothing changed; if the header then fails, the old
+        copy is put back (best effort; the next unlock re-syncs it from the header)."""
         self._require_writable()
         sealed = self._sealed(header)
         data = vault_header.encode(sealed)
-        atomic.write_atomic(_header_path(self.path), data, keep_backup=backup == "previous")
-        if backup == "new":
-            atomic.write_atomic(self.path / BACKUP_NAME, data)
-        self._header = sealed
+        backup = self.path / BACKUP_NAME
+        atomic.write_atomic(backup, data)
+        try:
+            atomic.write_atomic(_header_path(self.path), data)
+        except BaseException:
+            with contextlib.suppress(ImrError, OSError):
+                if self._header_data:
+                    atomic.write_atomic(backup, self._header_data)
+                else:  # a vault being created: no header yet
+                    backup.unlink()
+            raise
+        self._header, self._header_data = sealed, data
 
     def _upgrade_kdf(self, passphrase: str) -> None:
         """Re-wrap under today's KDF policy (a vault made with weaker parameters)."""
         try:
-            self._set_passphrase(passphrase, backup="previous")
+            self._set_passphrase(passphrase)
             log.info("vault KDF parameters upgraded")
         except EnvironmentFailure as exc:
             log.warning("could not upgrade KDF parameters now (%s)", type(exc).__name__)
 
-    def _set_passphrase(self, passphrase: str, *, backup: str) -> None:
+    def _set_passphrase(self, passphrase: str) -> None:
         params = kdf.new_params()
         header = self._header.with_(kdf=params)
         kek = kdf.derive(passphrase, params)
@@ -400,7 +443,7 @@ class Vault:
             header = self._with_passphrase_slot(header, kek, self._require_master())
         finally:
             crypto.zeroize(kek)
-        self._write_header(header, backup=backup)
+        self._write_header(header)
 
     # --- state guards -------------------------------------------------------------------
     @property
@@ -432,7 +475,7 @@ class Vault:
         with self._lock:
             self._require_writable()
             check_passphrase(new_passphrase)
-            self._set_passphrase(new_passphrase, backup="new")
+            self._set_passphrase(new_passphrase)
             log.info("passphrase changed")
 
     def remember_on_this_computer(self, *, shared_pc: bool, backend: Any = None) -> None:
@@ -453,9 +496,7 @@ class Vault:
                 crypto.zeroize(wrap)
             keyring_token.store_token(be, self.vault_id, token)
             try:
-                self._write_header(
-                    header.with_(slots={**header.slots, "keyring": wrapped}), backup="previous"
-                )
+                self._write_header(header.with_(slots={**header.slots, "keyring": wrapped}))
             except BaseException:
                 keyring_token.delete_token(be, self.vault_id)
                 raise
@@ -475,7 +516,7 @@ class Vault:
 
     def _drop_keyring_slot(self) -> None:
         slots = {k: v for k, v in self._header.slots.items() if k != "keyring"}
-        self._write_header(self._header.with_(slots=slots, keyring_slot_id=None), backup="new")
+        self._write_header(self._header.with_(slots=slots, keyring_slot_id=None))
 
     def _drop_stale_keyring_slot(self) -> None:
         """Remove a keyring slot whose token turned out wrong earlier in this run (best
@@ -831,17 +872,18 @@ class Vault:
         with self._lock:
             self._require_master()
             problems: list[Problem] = []
-            try:
-                if not self._mac_ok(_read_header(self.path)):
-                    raise VaultDamaged("header mac", where=HEADER_NAME)
-            except ImrError as exc:
-                problems.append(Problem(HEADER_NAME, exc))
-            if (self.path / BACKUP_NAME).exists():
+            for name in (HEADER_NAME, BACKUP_NAME):
+                if name == BACKUP_NAME and not (self.path / name).exists():
+                    continue  # put back at the next unlock
                 try:
-                    vault_header.decode((self.path / BACKUP_NAME).read_bytes())
-                except (ImrError, OSError) as exc:
-                    err = exc if isinstance(exc, ImrError) else VaultDamaged("unreadable")
-                    problems.append(Problem(BACKUP_NAME, err))
+                    if not self._mac_ok(_read_header_file(self.path / name).header):
+                        raise VaultDamaged("header mac", where=name)
+                except FileNotFoundError:
+                    problems.append(Problem(name, VaultDamaged("missing", where=name)))
+                except OSError:
+                    problems.append(Problem(name, VaultDamaged("unreadable", where=name)))
+                except ImrError as exc:
+                    problems.append(Problem(name, exc))
             try:
                 stored = CaseIndex.load(self.path / INDEX_NAME, self._k_index, self.vault_id)
             except ImrError as exc:

@@ -103,40 +103,133 @@ def test_no_vault_and_not_a_vault(tmp_path: Path) -> None:
 def test_truncated_header_is_damage_not_wrong_passphrase(vault_path: Path) -> None:
     Vault.create(vault_path, PASSPHRASE)[0].lock()
     data = (vault_path / HEADER_NAME).read_bytes()
+    assert (vault_path / BACKUP_NAME).read_bytes() == data
     for cut in (0, 3, 8, 15, 16, 100, len(data) - 32, len(data) - 1):
+        # the header alone: opened from its copy, and rewritten (H4)
         (vault_path / HEADER_NAME).write_bytes(data[:cut])
+        with Vault.open(vault_path, PASSPHRASE) as opened:
+            assert opened.header_repaired
+        assert (vault_path / HEADER_NAME).read_bytes() == data
+        # both copies: damage, never "wrong passphrase"
+        for name in (HEADER_NAME, BACKUP_NAME):
+            (vault_path / name).write_bytes(data[:cut])
         with pytest.raises(VaultDamaged) as e:
             Vault.open(vault_path, PASSPHRASE)
         assert e.value.exit_code == 3
+        (vault_path / BACKUP_NAME).write_bytes(data)
 
 
-def test_every_header_byte_flip_reads_as_damage(vault_path: Path) -> None:
-    """The unkeyed checksum turns any accidental change into VaultDamaged (exit 3)."""
+def test_every_header_byte_flip_is_repaired_from_the_copy(vault_path: Path, caplog) -> None:
+    """H4: the unkeyed checksum catches any accidental change; the vault then opens from
+    vault.imrv.bak (identical since creation) and rewrites vault.imrv from it."""
+    vault, _ = Vault.create(vault_path, PASSPHRASE)
+    cid = vault.create_case(sample_record(), {"name": "kept"})
+    vault.lock()
+    original = (vault_path / HEADER_NAME).read_bytes()
+    assert (vault_path / BACKUP_NAME).read_bytes() == original
+    for i in range(len(original)):
+        flipped = bytearray(original)
+        flipped[i] ^= 0xFF
+        (vault_path / HEADER_NAME).write_bytes(bytes(flipped))
+        with Vault.open(vault_path, PASSPHRASE) as opened:
+            assert opened.header_repaired, i
+            assert [c.case_id for c in opened.list_cases()] == [cid]
+            assert opened.verify() == []
+        assert (vault_path / HEADER_NAME).read_bytes() == original, i
+    assert "opened from its backup copy" in caplog.text
+    with Vault.open(vault_path, PASSPHRASE) as opened:
+        assert not opened.header_repaired
+
+
+def test_every_byte_flip_in_both_header_copies_reads_as_damage(vault_path: Path) -> None:
+    """H4: with both copies damaged the vault is VaultDamaged (exit 3) — not "not a vault",
+    not "newer", not "wrong passphrase"."""
     Vault.create(vault_path, PASSPHRASE)[0].lock()
     original = (vault_path / HEADER_NAME).read_bytes()
     for i in range(len(original)):
         flipped = bytearray(original)
         flipped[i] ^= 0xFF
-        (vault_path / HEADER_NAME).write_bytes(bytes(flipped))
-        with pytest.raises((VaultDamaged, NotAVault, NewerFormat)) as e:
+        for name in (HEADER_NAME, BACKUP_NAME):
+            (vault_path / name).write_bytes(bytes(flipped))
+        with pytest.raises(VaultDamaged) as e:
             Vault.open(vault_path, PASSPHRASE)
         assert e.value.exit_code == 3
-    (vault_path / HEADER_NAME).write_bytes(original)
-    Vault.open(vault_path, PASSPHRASE).lock()
+        # the copy alone damaged: opens normally, and the copy is rewritten from the header
+        (vault_path / HEADER_NAME).write_bytes(original)
+        with Vault.open(vault_path, PASSPHRASE) as opened:
+            assert not opened.header_repaired
+        assert (vault_path / BACKUP_NAME).read_bytes() == original
 
 
-def test_damaged_header_offers_backup(vault_path: Path) -> None:
-    vault, _ = Vault.create(vault_path, PASSPHRASE)
-    vault.change_passphrase(OTHER_PASSPHRASE)  # writes a .bak
+def test_damaged_header_opens_from_its_copy_after_a_passphrase_change(vault_path: Path) -> None:
+    """H4: the copy follows every rewrite, and the old passphrase opens neither copy."""
+    vault, key = Vault.create(vault_path, PASSPHRASE)
+    vault.change_passphrase(OTHER_PASSPHRASE)
     vault.lock()
-    assert (vault_path / BACKUP_NAME).exists()
     data = (vault_path / HEADER_NAME).read_bytes()
+    assert (vault_path / BACKUP_NAME).read_bytes() == data
     (vault_path / HEADER_NAME).write_bytes(data[:-5] + b"XXXXX")
-    with pytest.raises(VaultDamaged) as e:
-        Vault.open(vault_path, OTHER_PASSPHRASE)
-    assert e.value.params["backup"] is True
-    Vault.restore_header_backup(vault_path)
-    Vault.open(vault_path, OTHER_PASSPHRASE).lock()
+    with pytest.raises(WrongPassphrase):
+        Vault.open(vault_path, PASSPHRASE)  # via the copy: the old passphrase is revoked
+    with Vault.open(vault_path, OTHER_PASSPHRASE) as opened:
+        assert opened.header_repaired
+    assert (vault_path / HEADER_NAME).read_bytes() == data
+    (vault_path / HEADER_NAME).unlink()  # a missing header is damage too
+    assert Vault.exists(vault_path)
+    with Vault.open_with_recovery_key(vault_path, key) as opened:
+        assert opened.header_repaired
+    assert (vault_path / HEADER_NAME).read_bytes() == data
+    for name in (HEADER_NAME, BACKUP_NAME):
+        other = vault_path.parent / f"copy-of-{name}"
+        other.mkdir()
+        (other / HEADER_NAME).write_bytes((vault_path / name).read_bytes())
+        with pytest.raises(WrongPassphrase):
+            Vault.open(other, PASSPHRASE)
+
+
+def test_header_copy_exists_from_creation_and_follows_every_rewrite(vault_path: Path) -> None:
+    """H4: one rule — vault.imrv.bak is byte-identical to vault.imrv after every write."""
+    vault, _ = Vault.create(vault_path, PASSPHRASE)
+
+    def same() -> bool:
+        return (vault_path / HEADER_NAME).read_bytes() == (vault_path / BACKUP_NAME).read_bytes()
+
+    assert same()
+    vault.change_passphrase(OTHER_PASSPHRASE)
+    assert same()
+    vault._set_passphrase(OTHER_PASSPHRASE)  # what a KDF upgrade does
+    assert same()
+    vault.forget_on_this_computer()
+    assert same()
+    vault.lock()
+    (vault_path / BACKUP_NAME).unlink()  # e.g. a vault made by an older version
+    Vault.open(vault_path, OTHER_PASSPHRASE).lock()  # unlocking puts the copy back
+    assert same()
+
+
+def test_failed_header_write_leaves_both_copies_as_they_were(vault, vault_path, monkeypatch):
+    """H4: the copy is written first; if the header then fails, the copy is put back."""
+    import errno
+
+    before = {n: (vault_path / n).read_bytes() for n in (HEADER_NAME, BACKUP_NAME)}
+    real_replace = os.replace
+    calls = []
+
+    def replace(src, dst):
+        calls.append(Path(dst).name)
+        if Path(dst).name == HEADER_NAME:
+            raise OSError(errno.EIO, "injected")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(Exception) as e:
+        vault.change_passphrase(OTHER_PASSPHRASE)
+    assert e.value.exit_code == 1
+    monkeypatch.undo()
+    assert calls[:2] == [BACKUP_NAME, HEADER_NAME]
+    assert {n: (vault_path / n).read_bytes() for n in before} == before
+    vault.lock()
+    Vault.open(vault_path, PASSPHRASE).lock()
 
 
 def test_tampered_but_checksummed_header_is_refused(vault_path: Path) -> None:
@@ -427,3 +520,16 @@ def test_lock_during_a_save_does_not_deadlock(tmp_path: Path, monkeypatch) -> No
         with again.open_case(cid) as reopened:
             assert reopened.get("note") == {"x": 1}
             assert reopened.generation == 2
+
+
+def test_probe_sees_a_repairable_header_as_sound(vault_path: Path) -> None:
+    """storage.probe (asked before the passphrase) agrees with what opening does."""
+    from imrdesktop.storage import probe
+
+    Vault.create(vault_path, PASSPHRASE)[0].lock()
+    data = (vault_path / HEADER_NAME).read_bytes()
+    (vault_path / HEADER_NAME).write_bytes(data[:-1])
+    probe.check_vault(vault_path)  # the copy is sound
+    (vault_path / BACKUP_NAME).write_bytes(data[:-1])
+    with pytest.raises(VaultDamaged):
+        probe.check_vault(vault_path)
