@@ -36,8 +36,8 @@ SECTIONS: tuple[tuple[str, str, str | None], ...] = (
         "denial",
         N_("Denial & grievance"),
         N_(
-            "The plan's denial, the grievance and their dates are recorded here in a coming "
-            "version. For now, note them under Client & plan."
+            "The dates of the plan's denial and of the grievance are asked in the Criteria "
+            "interview. The letters themselves are kept here in a coming version."
         ),
     ),
     ("criteria", N_("Criteria"), None),
