@@ -135,6 +135,13 @@ class AttachmentDamaged(DamagedData):
     pass
 
 
+class CaseRolledBack(DamagedData):
+    """A case file is older than the last save seen on this computer: it was replaced by an
+    older copy (a restored backup, or a deliberate rollback). It still opens; the vault
+    keeps reporting it until ``Vault.acknowledge_rollback(case_id)``.
+    params: where (the file), found (its generation), last_seen (the highest seen)."""
+
+
 class BundleDamaged(DamagedData):
     pass
 

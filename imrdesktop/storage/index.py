@@ -10,7 +10,10 @@ Layout::
     12  12  nonce
     24  …   AES-256-GCM(K_index, canonical JSON, AAD = bytes[0,12) ‖ vault id) ‖ tag
 
-Plaintext: ``{"cases": [{"id": "C-…", "gen": n, "summary": {...}, "deleting": bool}, …]}``.
+Plaintext: ``{"cases": [{"id": "C-…", "gen": n, "summary": {...}, "deleting": true?,
+"rollback": true?}, …]}``. ``gen`` is the highest generation seen for the case; ``rollback``
+(optional, ignored by older readers) marks a case file found older than that, until the
+user acknowledges it.
 It is only a cache: the summary of record lives (encrypted) in each case's manifest, so a
 lost or damaged index is rebuilt from the case files.
 """
@@ -39,11 +42,14 @@ class IndexEntry:
     generation: int
     summary: dict[str, Any]
     deleting: bool = False
+    rollback: bool = False  # the file was found older than ``generation`` (not acknowledged)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.case_id, "gen": self.generation, "summary": self.summary}
         if self.deleting:
             out["deleting"] = True
+        if self.rollback:
+            out["rollback"] = True
         return out
 
 
@@ -84,7 +90,13 @@ class CaseIndex:
                 case_id, gen, summary = item["id"], item["gen"], item["summary"]
                 if not is_case_id(case_id) or type(gen) is not int or not isinstance(summary, dict):
                     raise ValueError("entry")
-                entries[case_id] = IndexEntry(case_id, gen, summary, bool(item.get("deleting")))
+                entries[case_id] = IndexEntry(
+                    case_id,
+                    gen,
+                    summary,
+                    deleting=bool(item.get("deleting")),
+                    rollback=bool(item.get("rollback")),
+                )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
             raise VaultDamaged("index structure", where="index") from None
         return cls(entries)

@@ -31,6 +31,7 @@ from imrdesktop.domain.errors import (
     BundleDamaged,
     CaseDamaged,
     CaseInUse,
+    CaseRolledBack,
     EnvironmentFailure,
     HostileParameters,
     ImrError,
@@ -86,6 +87,8 @@ _stale_keyring_slots: set[tuple[str, str]] = set()
 class CaseSummary:
     case_id: str
     summary: dict[str, Any]
+    #: The case file is older than the last save seen here (see Vault.acknowledge_rollback).
+    rollback_suspected: bool = False
 
 
 @dataclass
@@ -613,10 +616,52 @@ class Vault:
                 log.info("case %s not readable while indexing (%s)", case_id, type(exc).__name__)
                 if entry is not None:
                     continue
-            if entry is None or entry.generation != generation or entry.summary != summary:
-                index.entries[case_id] = IndexEntry(case_id, generation, summary)
-                changed = True
+            changed |= self._record_seen(index, case_id, generation, summary)
         return changed
+
+    def _record_seen(
+        self, index: CaseIndex, case_id: str, generation: int, summary: dict[str, Any]
+    ) -> bool:
+        """Note what a case file holds now. The entry keeps the *highest* generation seen:
+        a lower one means the file was replaced by an older copy, flagged until
+        :meth:`acknowledge_rollback` (M4). True when the entry changed."""
+        entry = index.entries.get(case_id)
+        if entry is None:
+            index.entries[case_id] = IndexEntry(case_id, generation, _copy(summary))
+            return True
+        changed = False
+        if generation < entry.generation and not entry.rollback:
+            log.warning("case %s is older than the last save seen here", case_id)
+            entry.rollback = True
+            changed = True
+        if generation > entry.generation:
+            entry.generation = generation
+            changed = True
+        if entry.summary != summary:
+            entry.summary = _copy(summary)
+            changed = True
+        return changed
+
+    def acknowledge_rollback(self, case_id: str) -> None:
+        """Accept a case file that is older than the last save seen (e.g. a backup the user
+        restored on purpose): it becomes the reference, and it is no longer reported."""
+        with self._lock:
+            self._require_writable()
+            index = self._ensure_index()
+            entry = index.entries.get(case_id) if is_case_id(case_id) else None
+            if entry is None or entry.deleting:
+                raise UnknownCase("no such case")
+            existing = self._open_cases.get(case_id)
+            if existing is not None and not existing.closed:
+                generation = existing.generation
+                existing.rollback_suspected = False
+            else:
+                with self._open_case_file(case_id) as case:
+                    generation = case.generation
+            entry.generation, entry.rollback = generation, False
+            self._index_dirty = True
+            self._flush_index()
+            log.info("case %s: rollback acknowledged", case_id)
 
     def _flush_index(self) -> None:
         """Write the index if it changed; a failure is logged, kept dirty and retried."""
@@ -643,7 +688,9 @@ class Vault:
             index = self._ensure_index()
             live = [e for e in index.entries.values() if not e.deleting]
             copies = _copy([e.summary for e in live])  # one deep copy for the whole list
-            return [CaseSummary(e.case_id, s) for e, s in zip(live, copies, strict=True)]
+            return [
+                CaseSummary(e.case_id, s, e.rollback) for e, s in zip(live, copies, strict=True)
+            ]
 
     # --- cases --------------------------------------------------------------------------
     def _open_case_file(self, case_id: str) -> CaseFile:
@@ -668,7 +715,7 @@ class Vault:
         entry = self._index.entries.get(case.case_id)
         if entry is None:
             entry = self._index.entries[case.case_id] = IndexEntry(case.case_id, 0, {})
-        entry.generation = generation
+        entry.generation = max(entry.generation, generation)  # the highest seen (M4)
         self._index_dirty = True
         if entry.summary == summary:
             return False
@@ -774,17 +821,10 @@ class Vault:
                 raise CaseInUse("case already open")
             case = self._open_case_file(case_id)
             self._open_cases[case_id] = case
-            if (
-                entry is None
-                or entry.generation != case.generation
-                or entry.summary != case.summary
-            ):
-                if entry is not None and case.generation < entry.generation:
-                    case.rollback_suspected = True
-                    log.warning("case %s is older than the last save seen here", case_id)
-                index.entries[case_id] = IndexEntry(case_id, case.generation, case.summary)
+            if self._record_seen(index, case_id, case.generation, case.summary):
                 self._index_dirty = True
                 self._flush_index()
+            case.rollback_suspected = index.entries[case_id].rollback
             return case
 
     def delete_case(self, case_id: str) -> None:
@@ -896,20 +936,34 @@ class Vault:
                 where = f"{CASES_DIR}/{case_id}{CASE_SUFFIX}"
                 problems.append(Problem(where, CaseDamaged("case file missing", where=where)))
             for case_id in sorted(on_disk):
-                problems.extend(self._verify_case(case_id))
+                problems.extend(self._verify_case(index, case_id))
+            self._flush_index()
             return problems
 
-    def _verify_case(self, case_id: str) -> list[Problem]:
+    def _verify_case(self, index: CaseIndex, case_id: str) -> list[Problem]:
         where = f"{CASES_DIR}/{case_id}{CASE_SUFFIX}"
         existing = self._open_cases.get(case_id)
         try:
             if existing is not None and not existing.closed:
-                found = existing.problems()
+                found, generation, summary = existing.problems(), None, None
             else:
                 with self._open_case_file(case_id) as case:
                     found = case.problems()
+                    generation, summary = case.generation, case.summary
         except ImrError as exc:
-            found = [exc]
+            return [Problem(where, exc)]
+        if generation is not None and summary is not None:
+            self._index_dirty |= self._record_seen(index, case_id, generation, summary)
+        entry = index.entries.get(case_id)
+        if not found and entry is not None and entry.rollback:
+            found = [
+                CaseRolledBack(
+                    "case file older than the last save seen",
+                    where=where,
+                    found=existing.generation if generation is None else generation,
+                    last_seen=entry.generation,
+                )
+            ]
         return [Problem(where, err) for err in found]
 
     # --- locking ------------------------------------------------------------------------

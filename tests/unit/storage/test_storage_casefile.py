@@ -431,3 +431,68 @@ def test_flipped_version_bytes_read_as_damage_not_newer(vault: Vault) -> None:
     conn.close()
     with pytest.raises(CaseDamaged):
         vault.open_case(cid)
+
+
+def _rolled_back_case(vault: Vault, tmp_path: Path) -> str:
+    """A case whose file was replaced by an older copy of itself (generation 1 of 3)."""
+    cid = vault.create_case(sample_record(), {"name": "v1"})
+    old = tmp_path / "old.imrcase"
+    shutil.copyfile(vault.case_path(cid), old)
+    with vault.open_case(cid) as case:
+        case.save({"note": {"n": 1}}, {"name": "v2"})
+        case.save({"note": {"n": 2}}, {"name": "v3"})
+    shutil.copyfile(old, vault.case_path(cid))
+    return cid
+
+
+def test_rollback_stays_flagged_until_acknowledged(vault: Vault, tmp_path: Path) -> None:
+    """M4: the index keeps the highest generation seen, so the flag survives reopening the
+    case, locking the vault and saving the old copy; verify reports it; only
+    acknowledge_rollback clears it."""
+    from imrdesktop.domain.errors import CaseRolledBack, DamagedData
+
+    cid = _rolled_back_case(vault, tmp_path)
+    for _ in range(2):
+        with vault.open_case(cid) as case:
+            assert case.rollback_suspected
+            assert case.generation == 1
+    [listed] = vault.list_cases()
+    assert listed.rollback_suspected and listed.summary == {"name": "v1"}
+    [problem] = vault.verify()
+    assert problem.where == f"cases/{cid}.imrcase"
+    assert isinstance(problem.error, CaseRolledBack) and isinstance(problem.error, DamagedData)
+    assert problem.error.exit_code == 3
+    assert (problem.error.params["found"], problem.error.params["last_seen"]) == (1, 3)
+    vault.lock()
+    with Vault.open(vault.path, PASSPHRASE) as again:
+        with again.open_case(cid) as case:
+            assert case.rollback_suspected
+            for n in range(4):  # saving the old copy, even past the old generation
+                case.save({"note": {"n": 10 + n}})
+            assert case.generation == 5
+        with again.open_case(cid) as case:
+            assert case.rollback_suspected
+        assert [type(p.error) for p in again.verify()] == [CaseRolledBack]
+        again.acknowledge_rollback(cid)
+        assert again.verify() == []
+        assert not again.list_cases()[0].rollback_suspected
+        with again.open_case(cid) as case:
+            assert not case.rollback_suspected
+    with Vault.open(vault.path, PASSPHRASE) as again, again.open_case(cid) as case:
+        assert not case.rollback_suspected
+
+
+def test_rollback_is_found_by_verify_without_opening_the_case(vault: Vault, tmp_path) -> None:
+    from imrdesktop.domain.errors import CaseRolledBack, UnknownCase
+
+    cid = _rolled_back_case(vault, tmp_path)
+    vault.lock()
+    with Vault.open(vault.path, PASSPHRASE) as again:
+        assert [type(p.error) for p in again.verify()] == [CaseRolledBack]
+        with again.open_case(cid) as case:
+            assert case.rollback_suspected
+            again.acknowledge_rollback(cid)  # while it is open
+            assert not case.rollback_suspected
+        assert again.verify() == []
+        with pytest.raises(UnknownCase):
+            again.acknowledge_rollback("C-00000000")
