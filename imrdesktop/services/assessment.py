@@ -126,9 +126,35 @@ def assess_case(session: Any, case_id: str, today: dt.date) -> tuple[Assessment,
     except InvalidField as exc:
         raise _in_case(exc) from exc
     assessment, rendered = assess_parsed(facts, today)
+    add_missing_documents(rendered, facts, record)
     record["assessment"] = rendered
     session.save_case(case_id, record, today=today)
     return assessment, rendered
+
+
+@functools.cache
+def packet_documents():
+    from imrdesktop.domain.packet_documents import parse_packet_documents
+
+    data = json.loads(forms_path("criteria", "packet-documents.json").read_text(encoding="utf-8"))
+    return parse_packet_documents(data)
+
+
+def add_missing_documents(rendered: dict[str, Any], facts, record: dict[str, Any]) -> None:
+    """``assess CASE``: add the packet copies (RULES.md C) the case does not have yet, to
+    ``missing`` and, with their kinds, to ``missing_documents``."""
+    from imrdesktop.domain.packet_documents import missing_documents
+
+    attached = [d.get("kind", "") for d in record.get("documents") or () if isinstance(d, dict)]
+    items = missing_documents(
+        packet_documents(),
+        rendered["pathway"],
+        grievance_decided=facts.grievance.decided,
+        grievance_filed=facts.grievance.filed,
+        attached_kinds=attached,
+    )
+    rendered["missing_documents"] = items
+    rendered["missing"] = [*rendered["missing"], *(i["text"] for i in items)]
 
 
 # --- the result page as text ---------------------------------------------------------------

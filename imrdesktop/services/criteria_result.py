@@ -125,8 +125,16 @@ def build_result(rendered: Mapping[str, Any], today: dt.date) -> ResultModel:
         for r in rendered.get("reasons") or ()
     )
     missing = []
+    document_texts = {
+        str(d.get("text", ""))
+        for d in rendered.get("missing_documents") or ()
+        if isinstance(d, dict)
+    }
     for item in rendered.get("missing") or ():
         text = str(item)
+        if text in document_texts:
+            missing.append(MissingRow(text, False, "documents"))
+            continue
         verify = text.startswith(VERIFY_PREFIX)
         if verify:
             text = text[len(VERIFY_PREFIX) :]
