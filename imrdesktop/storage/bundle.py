@@ -14,9 +14,10 @@ Layout (integers big-endian)::
 
 ``w`` wraps a random file key under HKDF(Argon2id(bundle passphrase)); the payload key is
 HKDF(file key). The bundle has its own Argon2id parameters and salt, checked against the
-same ceilings before deriving. The plaintext stream is a sequence of frames
-(type byte ‖ u32 length ‖ body): one ``H`` (summary and counts), the ``R`` records, each
-``A`` attachment header followed by its raw bytes, and a final ``E``.
+bundle ceilings (m ≤ 1 GiB, t ≤ 4: tighter than the vault's) before deriving. The plaintext
+stream is a sequence of frames (type byte ‖ u32 length ‖ body): one ``H`` (summary and
+counts), the ``R`` records, each ``A`` attachment header followed by its raw bytes, and a
+final ``E``.
 
 Import creates a new case (new id, new data key): everything is re-encrypted.
 """
@@ -295,7 +296,7 @@ class BundleReader:
             binascii.Error,
         ):
             raise BundleDamaged("header structure", where="header") from None
-        kdf.check_bounds(params)  # before deriving: T-INT-5
+        kdf.check_bundle_bounds(params)  # before deriving: T-INT-5, L4
         kek = kdf.derive(passphrase, params)
         try:
             wrap = crypto.hkdf(kek, _LABEL_WRAP)

@@ -6,6 +6,8 @@ Policy (RELIABILITY.md §1.8 as amended by DESIGN.md: about 0.5 s on a modest PC
 - floor for new vaults: 64 MiB, t = 2;
 - ceilings, checked **before** deriving, whatever the file says: m ≤ 2 GiB, t ≤ 16,
   p ≤ 16, salt 16..64 bytes (T-INT-5);
+- bundles, whose parameters come from an unauthenticated header and which are always written
+  at the production policy, are capped lower: m ≤ 4 × the production memory (1 GiB), t ≤ 4;
 - ``IMRDESKTOP_TEST_FAST_KDF=1`` selects a cheap test profile (8 MiB, t = 1) and lifts the
   floor (KeePassXC's fastKdf pattern). Without the variable the production profile applies.
 
@@ -36,6 +38,8 @@ TEST_PROFILE = (8 * 1024, 1, 1)
 
 MAX_M_KIB = 2 * 1024 * 1024
 MAX_T = 16
+BUNDLE_MAX_M_KIB = 4 * PRODUCTION[0]  # 1 GiB
+BUNDLE_MAX_T = 4
 MAX_P = 16
 SALT_MIN, SALT_MAX = 16, 64
 SALT_LEN = 16
@@ -90,16 +94,22 @@ class KdfParams:
         return cls(m_kib=obj["m"], t=obj["t"], p=obj["p"], salt=salt)
 
 
-def check_bounds(params: KdfParams) -> None:
+def check_bounds(params: KdfParams, *, max_m_kib: int = MAX_M_KIB, max_t: int = MAX_T) -> None:
     """Refuse parameters a crafted file could use to make us spin or swap (before deriving)."""
     if not (SALT_MIN <= len(params.salt) <= SALT_MAX):
         raise HostileParameters("salt length", what="salt")
     if not (1 <= params.p <= MAX_P):
         raise HostileParameters("lanes", what="p")
-    if not (1 <= params.t <= MAX_T):
+    if not (1 <= params.t <= max_t):
         raise HostileParameters("iterations", what="t")
-    if not (8 * params.p <= params.m_kib <= MAX_M_KIB):
+    if not (8 * params.p <= params.m_kib <= max_m_kib):
         raise HostileParameters("memory", what="m")
+
+
+def check_bundle_bounds(params: KdfParams) -> None:
+    """The tighter ceilings of a bundle (L4): we write bundles at the production policy, so
+    anything above 4× its memory or t = 4 is a crafted file, refused before deriving."""
+    check_bounds(params, max_m_kib=BUNDLE_MAX_M_KIB, max_t=BUNDLE_MAX_T)
 
 
 def policy() -> tuple[int, int, int]:

@@ -142,3 +142,39 @@ def test_hostile_bundle_is_refused_fast(vault, tmp_path: Path, hostile, monkeypa
     tracemalloc.stop()
     assert peak < 10 * 1024 * 1024
     assert len(vault.list_cases()) == 1
+
+
+BUNDLE_TOO_COSTLY = [
+    {"m": 2 * 1024**2, "t": 2, "p": 1, "salt": b"s" * 16},  # the reviewer's: 2 GiB, 8.8 s
+    {"m": 4 * kdf.PRODUCTION[0] + 1, "t": 2, "p": 1, "salt": b"s" * 16},
+    {"m": kdf.PRODUCTION[0], "t": 5, "p": 1, "salt": b"s" * 16},
+    {"m": 65536, "t": 16, "p": 1, "salt": b"s" * 16},
+]
+
+
+@pytest.mark.parametrize("costly", BUNDLE_TOO_COSTLY, ids=["m2GiB", "m1GiB+1", "t5", "t16"])
+def test_bundle_kdf_is_capped_below_the_general_ceilings(vault, tmp_path, costly, monkeypatch):
+    """L4: a bundle's parameters come from an unauthenticated header, and bundles are always
+    written at the production policy: at most 4x its memory (1 GiB) and t <= 4, refused
+    before deriving. The vault header keeps the general ceilings."""
+    kdf.check_bounds(kdf.KdfParams(m_kib=costly["m"], t=costly["t"], p=1, salt=b"s" * 16))
+    cid = vault.create_case(sample_record())
+    out = tmp_path / "case.imrbundle"
+    vault.export_case(cid, out, BUNDLE_PASSPHRASE)
+    data = out.read_bytes()
+    n = int.from_bytes(data[12:16], "big")
+    body = json.loads(data[16 : 16 + n])
+    body["kdf"] = _kdf_json(costly)
+    raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    head = bundle.PREFIX.pack(b"IMRBUNDL", 1, 0, len(raw)) + raw
+    out.write_bytes(head + hashlib.sha256(head).digest() + data[16 + n + 32 :])
+    monkeypatch.setattr(kdf, "Argon2id", _NoDerive)
+    start = time.perf_counter()
+    with pytest.raises(HostileParameters) as e:
+        vault.import_case(out, BUNDLE_PASSPHRASE)
+    assert time.perf_counter() - start < 0.05
+    assert e.value.exit_code == 3
+    # the most a bundle may ask for is accepted (checked, not derived here)
+    assert kdf.BUNDLE_MAX_M_KIB == 4 * kdf.PRODUCTION[0] == 1024**2
+    assert kdf.BUNDLE_MAX_T == 4
+    kdf.check_bundle_bounds(kdf.KdfParams(m_kib=1024**2, t=4, p=1, salt=b"s" * 16))
