@@ -120,11 +120,20 @@ def test_no_vault_is_exit_2(capsys, tmp_path):
     assert code == 2 and "vault init" in err
 
 
-def test_damaged_header_is_exit_3_not_wrong_passphrase(capsys, vault_dir):
-    header = next(p for p in vault_dir.iterdir() if p.is_file() and p.suffix == ".imrv")
-    data = bytearray(header.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    header.write_bytes(bytes(data))
+def test_damaged_header_is_repaired_from_its_copy_or_exit_3(capsys, vault_dir):
+    header = vault_dir / "vault.imrv"
+    copy = vault_dir / "vault.imrv.bak"
+
+    def flip(path):
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+
+    flip(header)  # one damaged copy: the vault still opens
+    code, _o, err = run(capsys, "case", "list", "--vault", str(vault_dir))
+    assert code == 0, err
+    flip(header)
+    flip(copy)  # both damaged: damage (3), never "wrong passphrase" (4)
     code, _o, err = run(capsys, "case", "list", "--vault", str(vault_dir))
     assert code == 3, err
 
