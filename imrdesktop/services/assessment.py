@@ -140,6 +140,14 @@ def packet_documents():
     return parse_packet_documents(data)
 
 
+def preview_case_assessment(facts_data: Any, record: dict[str, Any], today: dt.date) -> dict:
+    """What ``assess_case`` would store for these facts, without saving anything."""
+    facts = parse_facts(facts_data or {}, today)
+    _assessment, rendered = assess_parsed(facts, today)
+    add_missing_documents(rendered, facts, record)
+    return rendered
+
+
 def add_missing_documents(rendered: dict[str, Any], facts, record: dict[str, Any]) -> None:
     """``assess CASE``: add the packet copies (RULES.md C) the case does not have yet, to
     ``missing`` and, with their kinds, to ``missing_documents``."""

@@ -48,13 +48,14 @@ class CriteriaServices:
     @classmethod
     def for_case(cls, session, case_id: str) -> CriteriaServices:
         from imrdesktop.domain.facts import facts_problems
-        from imrdesktop.services.assessment import assess_case, assess_facts
+        from imrdesktop.services.assessment import assess_case, preview_case_assessment
 
         def check(facts: dict) -> list[InvalidField]:
             return facts_problems(facts, session.today())[1]
 
         def preview(facts: dict) -> dict:
-            return assess_facts(facts, session.today())[1]
+            record = session.load_case(case_id)
+            return preview_case_assessment(facts, record, session.today())
 
         def assess() -> tuple[dict, dict]:
             _assessment, rendered = assess_case(session, case_id, session.today())
