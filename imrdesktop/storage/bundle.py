@@ -113,6 +113,7 @@ def export_case(case: CaseFile, out_path: Path, passphrase: str) -> None:
     params = kdf.new_params()
     file_key = crypto.random_key()
     kek = kdf.derive(passphrase, params)
+    wrap = payload_key = bytearray()
     try:
         wrap = crypto.hkdf(kek, _LABEL_WRAP)
         wrapped = crypto.seal(
@@ -157,9 +158,10 @@ def export_case(case: CaseFile, out_path: Path, passphrase: str) -> None:
                     writer.write(piece)
             writer.frame(b"E")
             writer.finish()
-        crypto.zeroize(payload_key)
     finally:
         crypto.zeroize(kek)
+        crypto.zeroize(wrap)
+        crypto.zeroize(payload_key)
         crypto.zeroize(file_key)
 
 
@@ -298,6 +300,7 @@ class BundleReader:
             raise BundleDamaged("header structure", where="header") from None
         kdf.check_bundle_bounds(params)  # before deriving: T-INT-5, L4
         kek = kdf.derive(passphrase, params)
+        wrap = file_key = payload_key = bytearray()
         try:
             wrap = crypto.hkdf(kek, _LABEL_WRAP)
             file_key = bytearray(
@@ -305,11 +308,12 @@ class BundleReader:
                     wrap, wrapped, _wrap_aad(major, minor, obj["kdf"], chunk), WrongBundlePassphrase
                 )
             )
+            payload_key = crypto.hkdf(file_key, _LABEL_PAYLOAD)
+            # the stream keeps only its cipher object (a copy we cannot wipe: best effort)
+            return _PlainStream(self._f, payload_key, _chunk_aad(digest), chunk)
         finally:
-            crypto.zeroize(kek)
-        payload_key = crypto.hkdf(file_key, _LABEL_PAYLOAD)
-        crypto.zeroize(file_key)
-        return _PlainStream(self._f, payload_key, _chunk_aad(digest), chunk)
+            for key in (kek, wrap, file_key, payload_key):
+                crypto.zeroize(key)
 
     def _frame(self, expected: bytes) -> bytes:
         kind, length = FRAME.unpack(self._plain.read_exact(FRAME.size))

@@ -262,6 +262,7 @@ class Vault:
         header = read.header
         kdf.check_bounds(header.kdf)  # before deriving: T-INT-5
         kek = kdf.derive(passphrase, header.kdf)
+        wrap = bytearray()
         try:
             wrap = crypto.hkdf(kek, _LABEL_PASSPHRASE_SLOT)
             master = bytearray(
@@ -274,6 +275,7 @@ class Vault:
             )
         finally:
             crypto.zeroize(kek)
+            crypto.zeroize(wrap)
         vault = cls._unlocked(path, read, master)
         if not vault.read_only and kdf.below_policy(header.kdf):
             vault._upgrade_kdf(passphrase)
@@ -285,18 +287,20 @@ class Vault:
         read = _read_header(path)
         header = read.header
         secret = recovery.parse(recovery_key)
+        wrap = bytearray()
         try:
             wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
+            master = bytearray(
+                crypto.open_sealed(
+                    wrap,
+                    header.slots["recovery"],
+                    vault_header.slot_aad(header, "recovery"),
+                    WrongRecoveryKey,
+                )
+            )
         finally:
             crypto.zeroize(secret)
-        master = bytearray(
-            crypto.open_sealed(
-                wrap,
-                header.slots["recovery"],
-                vault_header.slot_aad(header, "recovery"),
-                WrongRecoveryKey,
-            )
-        )
+            crypto.zeroize(wrap)
         return cls._unlocked(path, read, master)
 
     @classmethod
@@ -326,11 +330,13 @@ class Vault:
                 )
             )
         except WrongPassphrase:
+            crypto.zeroize(wrap)
             log.info("keyring token does not open this vault; deleted")
             keyring_token.delete_token(be, header.vault_id)
             if header.keyring_slot_id:
                 _stale_keyring_slots.add((header.vault_id, header.keyring_slot_id))
             return None
+        crypto.zeroize(wrap)
         master, expiry = bytearray(plain[:32]), int.from_bytes(plain[32:40], "big")
         crypto.zeroize(plain)
         vault = cls._unlocked(path, read, master)
@@ -388,7 +394,10 @@ class Vault:
         header: VaultHeader, kek: bytearray, master: bytearray
     ) -> VaultHeader:
         wrap = crypto.hkdf(kek, _LABEL_PASSPHRASE_SLOT)
-        wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "passphrase"))
+        try:
+            wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "passphrase"))
+        finally:
+            crypto.zeroize(wrap)
         return header.with_(slots={**header.slots, "passphrase": wrapped})
 
     @staticmethod
@@ -396,7 +405,10 @@ class Vault:
         header: VaultHeader, secret: bytearray, master: bytearray
     ) -> VaultHeader:
         wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
-        wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "recovery"))
+        try:
+            wrapped = crypto.seal(wrap, master, vault_header.slot_aad(header, "recovery"))
+        finally:
+            crypto.zeroize(wrap)
         return header.with_(slots={**header.slots, "recovery": wrapped})
 
     def _mac_ok(self, header: VaultHeader) -> bool:

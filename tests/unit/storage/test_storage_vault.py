@@ -533,3 +533,57 @@ def test_probe_sees_a_repairable_header_as_sound(vault_path: Path) -> None:
     (vault_path / BACKUP_NAME).write_bytes(data[:-1])
     with pytest.raises(VaultDamaged):
         probe.check_vault(vault_path)
+
+
+def test_wrapping_keys_are_zeroed_after_use(vault_path: Path, tmp_path: Path, monkeypatch) -> None:
+    """L6: every key that wraps the master key (passphrase, recovery, keyring slots) or a
+    bundle's file key is a bytearray zeroed once used, on success and on failure."""
+    from imrdesktop.storage import bundle, crypto
+    from imrdesktop.storage import vault as vault_module
+
+    labels = {
+        vault_module._LABEL_PASSPHRASE_SLOT,
+        vault_module._LABEL_RECOVERY_SLOT,
+        vault_module._LABEL_KEYRING_SLOT,
+        bundle._LABEL_WRAP,
+        bundle._LABEL_PAYLOAD,
+    }
+    made: list[tuple[bytes, bytearray]] = []
+    real_hkdf = crypto.hkdf
+
+    def spy(key, label, **kwargs):
+        out = real_hkdf(key, label, **kwargs)
+        if label in labels:
+            made.append((label, out))
+        return out
+
+    monkeypatch.setattr(crypto, "hkdf", spy)
+
+    class Keyring:
+        items: dict = {}
+
+        def set_password(self, s, u, p):
+            self.items[(s, u)] = p
+
+        def get_password(self, s, u):
+            return self.items.get((s, u))
+
+        def delete_password(self, s, u):
+            self.items.pop((s, u), None)
+
+    vault, key = Vault.create(vault_path, PASSPHRASE)
+    cid = vault.create_case(sample_record())
+    vault.remember_on_this_computer(shared_pc=False, backend=Keyring())
+    vault.change_passphrase(OTHER_PASSPHRASE)
+    vault.export_case(cid, tmp_path / "b.imrbundle", "a bundle passphrase for the test")
+    vault.import_case(tmp_path / "b.imrbundle", "a bundle passphrase for the test")
+    vault.lock()
+    Vault.open(vault_path, OTHER_PASSPHRASE).lock()
+    Vault.open_with_recovery_key(vault_path, key).lock()
+    Vault.open_with_keyring(vault_path, Keyring()).lock()
+    with pytest.raises(WrongPassphrase):
+        Vault.open(vault_path, PASSPHRASE)
+    with pytest.raises(WrongRecoveryKey):
+        Vault.open_with_recovery_key(vault_path, recovery.generate()[1])
+    assert {label for label, _ in made} == labels
+    assert [label for label, buf in made if any(buf)] == []
