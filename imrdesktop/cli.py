@@ -396,6 +396,13 @@ def run_cli(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(_("Stopped."), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not a failure worth a sentence.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the exit flush
+        except OSError:
+            pass
+        return 0
     except Exception as exc:
         if isinstance(exc, e.ImrError):
             log.info("command failed: %s", type(exc).__name__)
