@@ -9,7 +9,10 @@ Policy (RELIABILITY.md §1.8 as amended by DESIGN.md: about 0.5 s on a modest PC
 - bundles, whose parameters come from an unauthenticated header and which are always written
   at the production policy, are capped lower: m ≤ 4 × the production memory (1 GiB), t ≤ 4;
 - ``IMRDESKTOP_TEST_FAST_KDF=1`` selects a cheap test profile (8 MiB, t = 1) and lifts the
-  floor (KeePassXC's fastKdf pattern). Without the variable the production profile applies.
+  floor (KeePassXC's fastKdf pattern) — but only in a test run: never in a frozen build,
+  and otherwise only when pytest is loaded or ``IMRDESKTOP_ALLOW_TEST_KDF=1`` is set too (a
+  test's child process). Otherwise the production profile applies, and a vault made with
+  the test profile is re-wrapped to it at its first unlock (``Vault.open``).
 
 Passphrases are NFKC-normalised and UTF-8 encoded, never trimmed (§4.11).
 """
@@ -20,6 +23,7 @@ import base64
 import binascii
 import os
 import secrets
+import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -46,10 +50,16 @@ SALT_LEN = 16
 KEK_LEN = 32
 
 FAST_KDF_ENV = "IMRDESKTOP_TEST_FAST_KDF"
+ALLOW_TEST_KDF_ENV = "IMRDESKTOP_ALLOW_TEST_KDF"
 
 
 def fast_kdf_enabled() -> bool:
-    return os.environ.get(FAST_KDF_ENV) == "1"
+    """The test profile, in a test run only: the variable alone could leak into a real
+    user's environment (L10). Never in a frozen (installed) build; otherwise when pytest is
+    running, or when a test's child process also sets IMRDESKTOP_ALLOW_TEST_KDF=1."""
+    if os.environ.get(FAST_KDF_ENV) != "1" or getattr(sys, "frozen", False):
+        return False
+    return "pytest" in sys.modules or os.environ.get(ALLOW_TEST_KDF_ENV) == "1"
 
 
 @dataclass(frozen=True)

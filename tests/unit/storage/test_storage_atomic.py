@@ -91,7 +91,8 @@ def test_failed_header_write_keeps_the_old_passphrase(vault, vault_path: Path, m
 
 
 def _run_with_file_size_limit(script: str, env_extra: dict[str, str] | None = None) -> str:
-    env = dict(os.environ, **(env_extra or {}))
+    # a child process has no pytest loaded: it needs the second variable for the test KDF
+    env = dict(os.environ, IMRDESKTOP_ALLOW_TEST_KDF="1", **(env_extra or {}))
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
         capture_output=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -15,7 +16,9 @@ from storage_helpers import BUNDLE_PASSPHRASE, PASSPHRASE, sample_record
 from imrdesktop.domain.errors import HostileParameters
 from imrdesktop.storage import bundle, kdf
 from imrdesktop.storage.formats import vault_header
-from imrdesktop.storage.vault import HEADER_NAME, Vault
+from imrdesktop.storage.vault import BACKUP_NAME, HEADER_NAME, Vault
+
+ALLOW_ENV = "IMRDESKTOP_ALLOW_TEST_KDF"  # the second variable a test's child process sets
 
 
 def test_fast_profile_in_tests_and_production_without_the_variable(monkeypatch) -> None:
@@ -178,3 +181,65 @@ def test_bundle_kdf_is_capped_below_the_general_ceilings(vault, tmp_path, costly
     assert kdf.BUNDLE_MAX_M_KIB == 4 * kdf.PRODUCTION[0] == 1024**2
     assert kdf.BUNDLE_MAX_T == 4
     kdf.check_bundle_bounds(kdf.KdfParams(m_kib=1024**2, t=4, p=1, salt=b"s" * 16))
+
+
+def test_the_test_kdf_variable_alone_does_not_weaken_a_real_run(monkeypatch) -> None:
+    """L10: IMRDESKTOP_TEST_FAST_KDF=1 is honoured only in a test run — pytest imported,
+    or IMRDESKTOP_ALLOW_TEST_KDF=1 too (a test's child process) — and never in a frozen
+    (installed) build. A variable leaked into a user's environment weakens nothing."""
+    import sys
+
+    assert os.environ.get(kdf.FAST_KDF_ENV) == "1" and "pytest" in sys.modules
+    assert kdf.fast_kdf_enabled()
+    monkeypatch.delitem(sys.modules, "pytest")  # as in the app: pytest not loaded
+    monkeypatch.delenv(ALLOW_ENV, raising=False)
+    assert not kdf.fast_kdf_enabled()
+    assert kdf.policy() == kdf.PRODUCTION
+    monkeypatch.setenv(ALLOW_ENV, "1")
+    assert kdf.fast_kdf_enabled()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert not kdf.fast_kdf_enabled()
+    assert kdf.policy() == kdf.PRODUCTION
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # frozen, inside pytest
+    assert not kdf.fast_kdf_enabled()
+
+
+def test_a_test_kdf_vault_is_rewrapped_at_the_first_real_unlock(vault_path: Path) -> None:
+    """L10: a vault made with the test profile is re-wrapped to the production policy at
+    the first unlock by a process that does not honour the test variable (here: a child
+    with IMRDESKTOP_TEST_FAST_KDF=1 but neither pytest nor the second variable)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    vault, _ = Vault.create(vault_path, PASSPHRASE)
+    cid = vault.create_case(sample_record())
+    vault.lock()
+    before = vault_header.decode((vault_path / HEADER_NAME).read_bytes()).kdf
+    assert (before.m_kib, before.t, before.p) == kdf.TEST_PROFILE
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from imrdesktop.storage import kdf
+        from imrdesktop.storage.vault import Vault
+        print(kdf.fast_kdf_enabled())
+        with Vault.open(Path({str(vault_path)!r}), {PASSPHRASE!r}) as v:
+            print([c.case_id for c in v.list_cases()] == [{cid!r}])
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != ALLOW_ENV}
+    env[kdf.FAST_KDF_ENV] = "1"
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[3],
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "True"]
+    for name in (HEADER_NAME, BACKUP_NAME):
+        after = vault_header.decode((vault_path / name).read_bytes()).kdf
+        assert (after.m_kib, after.t, after.p) == kdf.PRODUCTION
