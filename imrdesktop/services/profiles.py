@@ -7,9 +7,9 @@ vault folder ``vault/``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from imrdesktop.domain.errors import InvalidField
 from imrdesktop.i18n import _
+from imrdesktop.storage.atomic import write_atomic
 from imrdesktop.storage.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -72,12 +73,12 @@ class ProfileStore:
         ensure_private_dir(self.root)
         profile_id = secrets.token_hex(6)
         folder = ensure_private_dir(self.root / profile_id)
-        tmp = folder / "profile.json.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"label": label}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / "profile.json")
+        try:
+            write_atomic(folder / "profile.json", json.dumps({"label": label}).encode("utf-8"))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # empty: no half-made profile is left to list
+            raise
         return Profile(profile_id, label, folder)
 
     def default_vault_path(self, preferred_id: str = "") -> Path:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from imrdesktop.storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +115,4 @@ class Settings:
             return
         self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = json.dumps(self._values, indent=2, sort_keys=True).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self._path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self._path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self._path, data)  # DiskFull / StoragePermissionDenied / WriteFailed

@@ -269,3 +269,33 @@ def test_case_on_a_read_only_file_system_is_not_damage(vault, monkeypatch, error
         vault.open_case(cid)
     assert e.value.exit_code == 1
     assert [type(p.error) for p in vault.verify()] == [StoragePermissionDenied]
+
+
+@pytest.mark.parametrize("func", ["write", "fsync", "replace"])
+def test_settings_and_profiles_use_the_atomic_writer(tmp_path: Path, monkeypatch, func) -> None:
+    """Settings and profile labels are written by the storage's atomic writer: a failing
+    write keeps the previous file, leaves no temp file and raises a typed error."""
+    import json
+
+    from imrdesktop.services.profiles import ProfileStore
+    from imrdesktop.storage.settings import Settings
+
+    settings_file = tmp_path / "config" / "settings.json"
+    settings = Settings(settings_file)
+    settings.set("auto_lock_minutes", 7)
+    store = ProfileStore(tmp_path / "profiles")
+    with monkeypatch.context() as m:
+        m.setattr(os, func, Injector(getattr(os, func), 1, errno.ENOSPC))
+        with pytest.raises(DiskFull):
+            settings.set("auto_lock_minutes", 9)
+    assert json.loads(settings_file.read_text()) == {"auto_lock_minutes": 7}
+    assert sorted(p.name for p in settings_file.parent.iterdir()) == ["settings.json"]
+    with monkeypatch.context() as m:
+        m.setattr(os, func, Injector(getattr(os, func), 1, errno.ENOSPC))
+        with pytest.raises(DiskFull):
+            store.new("Ana's cases")
+    assert list((tmp_path / "profiles").iterdir()) == [], "a half-made profile was left"
+    profile = store.new("Ana's cases")
+    assert sorted(p.name for p in profile.folder.iterdir()) == ["profile.json"]
+    assert oct((profile.folder / "profile.json").stat().st_mode & 0o777) == "0o600"
+    assert [p.label for p in store.list()] == ["Ana's cases"]
