@@ -130,7 +130,8 @@ def bench_attachment(work: Path, size_mb: int = 100, runs: int = 3) -> dict:
         app_s,
         floor_s,
         "<= 2x",
-        "SQLite WAL, synchronous=FULL, SHA-256 of the plaintext; durable on return; "
+        "SQLite rollback journal for the chunks, WAL for the descriptor, synchronous=FULL, "
+        "SHA-256 of the plaintext; durable on return; "
         f"median of {runs}",
     )
 

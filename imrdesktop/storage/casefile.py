@@ -804,7 +804,12 @@ class CaseFile:
         cver: int,
     ) -> tuple[int, int, str]:
         """Read, hash and encrypt in a helper thread (both release the GIL) while this
-        thread writes chunk rows, CHUNK_BATCH per transaction. Memory stays a few MiB."""
+        thread writes chunk rows, CHUNK_BATCH per transaction. Memory stays a few MiB.
+
+        An attachment of more than one chunk is written with SQLite's rollback journal
+        (:func:`sqlite_util.bulk_journal`): its new pages go to the file once, instead of
+        to the WAL and again at the checkpoint. Every batch still commits with
+        synchronous=FULL, so the chunks are on disk before the descriptor that names them."""
         cipher = crypto.aead(file_key)
         aad = self._fmt.chunk_aad(self.case_id, blob_id, cver)
         items: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2)
@@ -833,7 +838,7 @@ class CaseFile:
                     hasher.update(pending)
                     size += len(pending)
                     ct = stream.encrypt_chunk(cipher, index, last, pending, aad)
-                    if not put(("chunk", (index, ct))):
+                    if not put(("chunk", (index, ct, last))):
                         return
                     if last:
                         put(("done", (index + 1, size, hasher.hexdigest())))
@@ -845,6 +850,7 @@ class CaseFile:
         worker = threading.Thread(target=produce, name="imr-attachment-reader", daemon=True)
         worker.start()
         in_batch = 0
+        bulk = False
         try:
             while True:
                 kind, payload = items.get()
@@ -855,7 +861,9 @@ class CaseFile:
                         raise WriteFailed("reading the source failed", reason="source") from None
                     raise payload
                 if kind == "chunk":
-                    index, ct = payload
+                    index, ct, last = payload
+                    if index == 0 and not last:
+                        bulk = sqlite_util.bulk_journal(conn, True)
                     if in_batch == 0:
                         conn.execute("BEGIN IMMEDIATE")
                     conn.execute(
@@ -878,6 +886,8 @@ class CaseFile:
             if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
+            if bulk:
+                sqlite_util.bulk_journal(conn, False)
             stop.set()
             with contextlib.suppress(queue.Empty):
                 while True:

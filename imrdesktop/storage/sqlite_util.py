@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -15,6 +16,8 @@ from imrdesktop.domain.errors import (
     StoragePermissionDenied,
     WriteFailed,
 )
+
+log = logging.getLogger(__name__)
 
 # Set on every connection (pragmas are per connection). Order matters: the locking mode
 # must be set before the first access in WAL mode, so SQLite never creates a -shm file.
@@ -105,3 +108,22 @@ def connect(path: Path, *, new: bool = False) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def bulk_journal(conn: sqlite3.Connection, on: bool) -> bool:
+    """Switch the (exclusively locked) connection to the rollback journal for a bulk of new
+    pages (``on``), or back to WAL. True when the connection is now in the asked mode.
+
+    Why: in WAL mode every page is written twice (WAL, then checkpoint). With the rollback
+    journal, pages appended to the file are written once (only pages that existed before
+    are journaled), and synchronous=FULL still makes every commit durable. Leaving WAL
+    checkpoints it first. A crash in between leaves a hot journal that SQLite rolls back at
+    the next open (connect() then sets WAL again). Failing to switch is not an error: both
+    modes are atomic and durable; the connection simply stays in the mode it is in."""
+    want = "delete" if on else "wal"
+    try:
+        mode = conn.execute(f"PRAGMA journal_mode={want.upper()}").fetchone()
+    except sqlite3.Error as exc:
+        log.warning("could not switch the journal mode (%s)", type(exc).__name__)
+        return False
+    return bool(mode) and str(mode[0]).lower() == want
