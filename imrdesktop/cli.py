@@ -141,7 +141,12 @@ def _open_session(ctx):
 
     path = ctx.default_vault_path()
     check_vault(path)  # a missing, foreign or damaged vault is said before any passphrase
-    return VaultSession(Vault.open(path, _passphrase()))
+    vault = Vault.open(path, _passphrase())
+    if getattr(vault, "header_repaired", False):
+        from imrdesktop.services.messages import header_repaired_notice
+
+        print(f"imrdesktop: {header_repaired_notice()}", file=sys.stderr)
+    return VaultSession(vault)
 
 
 def _writable_target(path_text: str) -> Path:

@@ -12,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # KeePassXC's fastKdf pattern: tests derive keys with cheap Argon2id parameters. A dedicated
 # test checks that the production parameters are what the app uses without this variable.
 os.environ.setdefault("IMRDESKTOP_TEST_FAST_KDF", "1")
+os.environ.setdefault("IMRDESKTOP_ALLOW_TEST_KDF", "1")  # also for child processes
 # No OS keyring in tests unless a test installs one.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 

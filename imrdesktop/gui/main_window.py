@@ -269,6 +269,10 @@ class MainWindow(QMainWindow):
         self._arm_inactivity()
         self.show_case_list(rows)
         self.unlocked.emit()
+        if getattr(session.vault, "header_repaired", False):
+            from imrdesktop.services.messages import header_repaired_notice
+
+            dialogs.warn(self, _("Vault repaired"), header_repaired_notice())
 
     def _arm_inactivity(self) -> None:
         s = self.ctx.settings

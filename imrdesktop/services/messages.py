@@ -106,6 +106,14 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
         ),
     ),
     (
+        e.CaseRolledBack,
+        lambda p: _(
+            "This case file is older than the last version saved on this computer — it may "
+            "have been replaced by a backup copy. Check the case; if changes are missing, "
+            "restore the newest copy."
+        ),
+    ),
+    (
         e.AttachmentDamaged,
         lambda p: _(
             "A stored document in this case is damaged or has been altered, so it was not "
@@ -191,9 +199,16 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
     ),
     (
         e.StoragePermissionDenied,
-        lambda p: _(
-            "IMR Desktop is not allowed to write in its data folder. Nothing was changed; "
-            "ask whoever manages this PC to give you write access."
+        lambda p: (
+            _(
+                "The drive holding the vault is read-only, so nothing can be opened or saved "
+                "there. Copy the vault to a normal drive, or ask whoever manages this PC."
+            )
+            if p.get("reason") == "read_only_filesystem"
+            else _(
+                "IMR Desktop is not allowed to write in its data folder. Nothing was changed; "
+                "ask whoever manages this PC to give you write access."
+            )
         ),
     ),
     (
@@ -266,3 +281,10 @@ def exit_code(error: BaseException) -> int:
     if isinstance(error, e.ImrError):
         return error.exit_code
     return 1
+
+
+def header_repaired_notice() -> str:
+    return _(
+        "The vault's key file was damaged and has been repaired from its spare copy. Your "
+        "cases are intact; it would be wise to check the disk and export bundles as backups."
+    )

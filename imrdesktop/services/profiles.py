@@ -22,7 +22,7 @@ from imrdesktop.storage.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
 
-_ID_RE = re.compile(r"^[a-z0-9]{6,32}$")
+_ID_RE = re.compile(r"[a-z0-9]{6,32}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ProfileStore:
             return []
         found = []
         for child in sorted(self.root.iterdir()):
-            if not (child.is_dir() and _ID_RE.match(child.name)):
+            if not (child.is_dir() and _ID_RE.fullmatch(child.name)):
                 continue
             label = child.name
             try:

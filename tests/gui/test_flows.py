@@ -275,3 +275,16 @@ def test_a_case_list_that_fails_after_unlock_leaves_the_vault_locked(
     qtbot.waitUntil(lambda: window.unlock_screen.message.isVisible(), timeout=10_000)
     assert window.session is None
     assert window.stack.currentWidget() is window.unlock_screen
+
+
+def test_a_repaired_vault_header_is_told_to_the_advocate(qtbot, window, answers):
+    create_profile(qtbot, window, answers)
+    window.lock()
+    profile = window.ctx.profiles.list()[0]
+    header = profile.vault_path / "vault.imrv"
+    data = bytearray(header.read_bytes())
+    data[10] ^= 0x40
+    header.write_bytes(bytes(data))
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
+        unlock(qtbot, window)
+    assert any("spare copy" in m for m in answers.messages("warn"))

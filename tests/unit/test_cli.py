@@ -213,3 +213,13 @@ def test_export_never_overwrites(capsys, vault_dir, tmp_path, monkeypatch):
     assert code == 2
     assert "already exists" in err
     assert target.read_text() == "keep me"
+
+
+def test_a_repaired_header_is_reported(capsys, vault_dir):
+    header = vault_dir / "vault.imrv"
+    data = bytearray(header.read_bytes())
+    data[10] ^= 0x40
+    header.write_bytes(bytes(data))
+    code, _o, err = run(capsys, "case", "list", "--vault", str(vault_dir))
+    assert code == 0
+    assert "repaired from its spare copy" in err
