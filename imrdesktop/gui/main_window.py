@@ -385,12 +385,9 @@ class MainWindow(QMainWindow):
         )
         if path is None:
             return
-        dlg = BundlePassphraseDialog(export=True, parent=self)
-        if not dialogs.run_dialog(dlg):
-            dialogs.dispose(dlg)
+        passphrase = self._ask_bundle_passphrase(export=True)
+        if passphrase is None:
             return
-        passphrase = dlg.value()
-        dialogs.dispose(dlg)
         session = self.session
         self._background(
             lambda: session.export_case(case_id, path, passphrase),
@@ -405,6 +402,13 @@ class MainWindow(QMainWindow):
             lambda exc: show_error(self, exc),
         )
 
+    def _ask_bundle_passphrase(self, *, export: bool) -> str | None:
+        dlg = BundlePassphraseDialog(export=export, parent=self)
+        accepted = dialogs.run_dialog(dlg)
+        passphrase = dlg.value() if accepted else None
+        dialogs.dispose(dlg)
+        return passphrase
+
     def import_case(self) -> None:
         if self.session is None:
             return
@@ -413,12 +417,9 @@ class MainWindow(QMainWindow):
         )
         if path is None:
             return
-        dlg = BundlePassphraseDialog(export=False, parent=self)
-        if not dialogs.run_dialog(dlg):
-            dialogs.dispose(dlg)
+        passphrase = self._ask_bundle_passphrase(export=False)
+        if passphrase is None:
             return
-        passphrase = dlg.value()
-        dialogs.dispose(dlg)
         session = self.session
         self._background(
             lambda: session.import_case(Path(path), passphrase),

@@ -288,3 +288,33 @@ def test_a_repaired_vault_header_is_told_to_the_advocate(qtbot, window, answers)
     with qtbot.waitSignal(window.unlocked, timeout=10_000):
         unlock(qtbot, window)
     assert any("spare copy" in m for m in answers.messages("warn"))
+
+
+def test_export_and_import_a_case_from_the_menu(qtbot, window, answers, tmp_path):
+    create_profile(qtbot, window, answers)
+    case_id = window.session.create_case({"enrollee": {"name": "Bundle Person"}})
+    window.open_case(case_id)
+    bundle = tmp_path / "handoff.imrbundle"
+    secret = "a separate bundle passphrase here"
+
+    def choose(dialog):
+        dialog.fields.first.setText(secret)
+        dialog.fields.second.setText(secret)
+        return dialog.ok_button.isEnabled()
+
+    answers.save_paths.append(bundle)
+    answers.dialog_handlers.append(choose)
+    window.export_case()
+    qtbot.waitUntil(lambda: bool(answers.messages("inform")), timeout=20_000)
+    assert bundle.stat().st_size > 0
+
+    def type_it(dialog):
+        dialog.edit.setText(secret)
+        return True
+
+    answers.open_paths.append(bundle)
+    answers.dialog_handlers.append(type_it)
+    with qtbot.waitSignal(window.case_opened, timeout=20_000):
+        window.import_case()
+    assert window.workspace.case_id != case_id
+    assert [r.name for r in window.session.list_cases()] == ["Bundle Person", "Bundle Person"]
