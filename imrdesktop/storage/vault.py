@@ -178,6 +178,21 @@ def _read_header(path: Path) -> _HeaderRead:
     return read
 
 
+def _open_slot(
+    header: VaultHeader, kind: str, secret: Any, label: bytes, salt: bytes | None, error: type
+) -> bytearray:
+    """Unwrap the master key (and any trailer) from one header slot with a key derived from
+    ``secret``; the derived wrapping key is zeroed whatever happens. ``error`` on failure."""
+    wrap = bytearray()
+    try:
+        wrap = crypto.hkdf(secret, label, salt=salt)
+        return bytearray(
+            crypto.open_sealed(wrap, header.slots[kind], vault_header.slot_aad(header, kind), error)
+        )
+    finally:
+        crypto.zeroize(wrap)
+
+
 class Vault:
     """An unlocked vault. Create with :meth:`create` or open with :meth:`open` (or
     :meth:`open_with_recovery_key`, :meth:`open_with_keyring`); :meth:`lock` when done."""
@@ -262,20 +277,12 @@ class Vault:
         header = read.header
         kdf.check_bounds(header.kdf)  # before deriving: T-INT-5
         kek = kdf.derive(passphrase, header.kdf)
-        wrap = bytearray()
         try:
-            wrap = crypto.hkdf(kek, _LABEL_PASSPHRASE_SLOT)
-            master = bytearray(
-                crypto.open_sealed(
-                    wrap,
-                    header.slots["passphrase"],
-                    vault_header.slot_aad(header, "passphrase"),
-                    WrongPassphrase,
-                )
+            master = _open_slot(
+                header, "passphrase", kek, _LABEL_PASSPHRASE_SLOT, None, WrongPassphrase
             )
         finally:
             crypto.zeroize(kek)
-            crypto.zeroize(wrap)
         vault = cls._unlocked(path, read, master)
         if not vault.read_only and kdf.below_policy(header.kdf):
             vault._upgrade_kdf(passphrase)
@@ -287,20 +294,13 @@ class Vault:
         read = _read_header(path)
         header = read.header
         secret = recovery.parse(recovery_key)
-        wrap = bytearray()
+        salt = header.vault_id.encode("ascii")
         try:
-            wrap = crypto.hkdf(secret, _LABEL_RECOVERY_SLOT, salt=header.vault_id.encode("ascii"))
-            master = bytearray(
-                crypto.open_sealed(
-                    wrap,
-                    header.slots["recovery"],
-                    vault_header.slot_aad(header, "recovery"),
-                    WrongRecoveryKey,
-                )
+            master = _open_slot(
+                header, "recovery", secret, _LABEL_RECOVERY_SLOT, salt, WrongRecoveryKey
             )
         finally:
             crypto.zeroize(secret)
-            crypto.zeroize(wrap)
         return cls._unlocked(path, read, master)
 
     @classmethod
@@ -319,24 +319,15 @@ class Vault:
         token = keyring_token.load_token(be, header.vault_id)
         if token is None:
             return None
-        wrap = crypto.hkdf(token, _LABEL_KEYRING_SLOT, salt=header.vault_id.encode("ascii"))
+        salt = header.vault_id.encode("ascii")
         try:
-            plain = bytearray(
-                crypto.open_sealed(
-                    wrap,
-                    header.slots["keyring"],
-                    vault_header.slot_aad(header, "keyring"),
-                    WrongPassphrase,
-                )
-            )
+            plain = _open_slot(header, "keyring", token, _LABEL_KEYRING_SLOT, salt, WrongPassphrase)
         except WrongPassphrase:
-            crypto.zeroize(wrap)
             log.info("keyring token does not open this vault; deleted")
             keyring_token.delete_token(be, header.vault_id)
             if header.keyring_slot_id:
                 _stale_keyring_slots.add((header.vault_id, header.keyring_slot_id))
             return None
-        crypto.zeroize(wrap)
         master, expiry = bytearray(plain[:32]), int.from_bytes(plain[32:40], "big")
         crypto.zeroize(plain)
         vault = cls._unlocked(path, read, master)
