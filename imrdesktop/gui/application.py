@@ -44,6 +44,7 @@ class Application(QApplication):
         font = QFont(self.font())
         font.setPointSizeF(max(6.0, self._base_point_size * percent / 100.0))
         self.setFont(font)
+        self.setStyleSheet(resources.stylesheet(scale_percent=percent))  # titles grow too
 
     def set_qt_language(self, lang: str) -> None:
         """Install Qt's own catalog (standard buttons, dialogs) for ``lang``."""

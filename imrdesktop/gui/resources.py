@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from PySide6.QtGui import QIcon
 
@@ -18,5 +19,13 @@ def icon(name: str) -> QIcon:
     return QIcon(str(resource_path("icons", f"{name}.svg")))
 
 
-def stylesheet(theme: str = "light") -> str:
-    return resource_path("style", f"{theme}.qss").read_text(encoding="utf-8")
+def stylesheet(theme: str = "light", scale_percent: int = 100) -> str:
+    """The theme's stylesheet, with its point sizes scaled to the chosen text size."""
+    text = resource_path("style", f"{theme}.qss").read_text(encoding="utf-8")
+    if scale_percent == 100:
+        return text
+    return re.sub(
+        r"(\d+(?:\.\d+)?)pt\b",
+        lambda m: f"{float(m.group(1)) * scale_percent / 100:.1f}pt",
+        text,
+    )

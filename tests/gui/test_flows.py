@@ -318,3 +318,17 @@ def test_export_and_import_a_case_from_the_menu(qtbot, window, answers, tmp_path
         window.import_case()
     assert window.workspace.case_id != case_id
     assert [r.name for r in window.session.list_cases()] == ["Bundle Person", "Bundle Person"]
+
+
+def test_section_names_fit_at_200_percent_text(qtbot, window, answers):
+    create_profile(qtbot, window, answers)
+    case_id = window.session.create_case({"enrollee": {"name": "Wide Text"}})
+    app = QApplication.instance()
+    try:
+        app.set_font_scale(200)
+        window.open_case(case_id)
+        nav = window.workspace.nav
+        qtbot.waitUntil(lambda: nav.width() >= nav.sizeHintForColumn(0), timeout=5000)
+        assert not nav.horizontalScrollBar().isVisible()
+    finally:
+        app.set_font_scale(100)

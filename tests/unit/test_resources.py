@@ -35,3 +35,10 @@ def test_demo_cases_are_valid_records():
     assert {"urgent", "experimental", "medi-cal", "window-closing"} <= kinds
     mc = next(r for r, c in zip(records, data["cases"], strict=True) if c["label"] == "medi-cal")
     assert mc["facts"]["medi_cal"]["nar_date"] == "2026-11-03"
+
+
+def test_stylesheet_point_sizes_follow_the_text_size():
+    from imrdesktop.gui.resources import stylesheet
+
+    assert "font-size: 20pt" in stylesheet()
+    assert "font-size: 40.0pt" in stylesheet(scale_percent=200)

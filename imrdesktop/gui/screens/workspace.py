@@ -6,7 +6,7 @@ import copy
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -230,7 +230,6 @@ class WorkspaceScreen(QWidget):
         self.nav = QListWidget()
         self.nav.setObjectName("workspaceNav")
         self.nav.setAccessibleName(_("Case sections"))
-        self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
         self.stack.setObjectName("workspaceStack")
         self.client = ClientSection(self._save)
@@ -266,6 +265,21 @@ class WorkspaceScreen(QWidget):
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
+
+    def _fit_nav(self) -> None:
+        """Wide enough for the longest section name at the current text size."""
+        self.nav.doItemsLayout()
+        width = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 24
+        self.nav.setFixedWidth(max(160, width))
+
+    def showEvent(self, event) -> None:
+        self._fit_nav()
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_nav()
+        super().changeEvent(event)
 
     def _section_changed(self, row: int) -> None:
         if row < 0:
