@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
             case_id,
             record,
             lambda r: session.save_case(case_id, r),
-            CriteriaServices.for_case(session, case_id),
+            CriteriaServices.for_case(session, case_id, record),
         )
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()

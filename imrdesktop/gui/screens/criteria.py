@@ -46,20 +46,24 @@ class CriteriaServices:
     assess_case: Callable[[], tuple[dict, dict]]  # assess the saved case: (record, rendered)
 
     @classmethod
-    def for_case(cls, session, case_id: str) -> CriteriaServices:
+    def for_case(cls, session, case_id: str, record: dict) -> CriteriaServices:
+        """``record`` is the case as just opened; it is refreshed after each assessment, so
+        a preview never decrypts the case again."""
         from imrdesktop.domain.facts import facts_problems
         from imrdesktop.services.assessment import assess_case, preview_case_assessment
+
+        latest = [record]
 
         def check(facts: dict) -> list[InvalidField]:
             return facts_problems(facts, session.today())[1]
 
         def preview(facts: dict) -> dict:
-            record = session.load_case(case_id)
-            return preview_case_assessment(facts, record, session.today())
+            return preview_case_assessment(facts, latest[0], session.today())
 
         def assess() -> tuple[dict, dict]:
             _assessment, rendered = assess_case(session, case_id, session.today())
-            return session.load_case(case_id), rendered
+            latest[0] = session.load_case(case_id)
+            return latest[0], rendered
 
         return cls(today=session.today, check=check, preview=preview, assess_case=assess)
 
