@@ -17,30 +17,28 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from imrdesktop.i18n import _
 
 
-def _box(parent: QWidget | None, icon, title: str, text: str, details: str = "") -> QMessageBox:
+def _box(parent: QWidget | None, icon, title: str, text: str) -> QMessageBox:
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("messageBox")
-    if details:
-        box.setDetailedText(details)
     return box
 
 
-def inform(parent: QWidget | None, title: str, text: str) -> None:
-    box = _box(parent, QMessageBox.Icon.Information, title, text)
+def _tell(parent: QWidget | None, icon, title: str, text: str) -> None:
+    box = _box(parent, icon, title, text)
     box.addButton(QMessageBox.StandardButton.Ok)
     box.exec()
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    _tell(parent, QMessageBox.Icon.Information, title, text)
 
 
 def warn(parent: QWidget | None, title: str, text: str) -> None:
-    box = _box(parent, QMessageBox.Icon.Warning, title, text)
-    box.addButton(QMessageBox.StandardButton.Ok)
-    box.exec()
+    _tell(parent, QMessageBox.Icon.Warning, title, text)
 
 
 def error(parent: QWidget | None, text: str, title: str | None = None) -> None:
-    box = _box(parent, QMessageBox.Icon.Critical, title or _("Something went wrong"), text)
-    box.addButton(QMessageBox.StandardButton.Ok)
-    box.exec()
+    _tell(parent, QMessageBox.Icon.Critical, title or _("Something went wrong"), text)
 
 
 def confirm(
