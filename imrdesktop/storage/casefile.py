@@ -32,7 +32,7 @@ import queue
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -86,6 +86,22 @@ class AttachmentInfo:
     size: int
     sha256: str
     meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StagedAttachment:
+    """Chunks stored, not yet visible: pass to :meth:`CaseFile.save` (``add=``)."""
+
+    att_id: str
+    blob: _Blob
+
+    @property
+    def size(self) -> int:
+        return self.blob.size
+
+    @property
+    def sha256(self) -> str:
+        return self.blob.sha256
 
 
 @dataclass
@@ -636,11 +652,19 @@ class CaseFile:
         return json.loads(text.decode("utf-8"))["v"]
 
     def save(
-        self, records: dict[str, dict[str, Any] | None], summary: dict[str, Any] | None = None
+        self,
+        records: dict[str, dict[str, Any] | None],
+        summary: dict[str, Any] | None = None,
+        *,
+        add: Sequence[StagedAttachment] = (),
+        delete: Sequence[str] = (),
     ) -> None:
-        """Write every given record (``None`` deletes one) and the summary in ONE transaction.
+        """Write every given record (``None`` deletes one) and the summary in ONE transaction,
+        together with the staged attachments of ``add`` (from :meth:`stage_attachment`) and
+        the removal of the attachments named in ``delete``.
 
-        Durable when it returns (WAL, synchronous=FULL). On failure nothing changed."""
+        Durable when it returns (WAL, synchronous=FULL). On failure nothing changed (the
+        staged chunks stay staged: save again or :meth:`discard_staged` them)."""
         if not isinstance(records, dict):
             raise InvalidField("records", field="records", problem="not_object")
         plains = {
@@ -671,11 +695,30 @@ class CaseFile:
                 nonce, ct = self._seal_record(keys, self._fmt, self.case_id, rec_id, ver, plain)
                 new_records[name] = _Rec(rec_id, ver, self._fmt.row_digest(nonce, ct), name, plain)
                 upserts.append((rec_id, ver, nonce, ct))
+            blobs = dict(state.blobs)
+            dropped: list[_Blob] = []
+            for att_id in delete:
+                old = self._blob(att_id)
+                if old.blob_id in blobs:
+                    dropped.append(blobs.pop(old.blob_id))
+            seq = max((b.seq for b in state.blobs.values()), default=0)
+            added: list[tuple[int, bytes, bytes]] = []
+            for staged in add:
+                blob = staged.blob
+                if blob.blob_id in blobs or blob.blob_id in state.blobs:
+                    raise InvalidField(
+                        "attachment id in use", field="attachment", problem="duplicate"
+                    )
+                seq += 1
+                blob.seq = seq
+                blobs[blob.blob_id] = blob
+                nonce, ct = self._seal_blob(blob)
+                added.append((blob.blob_id, nonce, ct))
             new_state = _State(
                 state.generation + 1,
                 json.loads(json.dumps(summary)) if summary is not None else state.summary,
                 new_records,
-                state.blobs,
+                blobs,
             )
 
             def body(conn: sqlite3.Connection) -> None:
@@ -684,8 +727,16 @@ class CaseFile:
                     "INSERT OR REPLACE INTO record(rec_id, ver, nonce, ct) VALUES (?, ?, ?, ?)",
                     upserts,
                 )
+                for old in dropped:
+                    conn.execute("DELETE FROM blob WHERE blob_id = ?", (old.blob_id,))
+                    conn.execute("DELETE FROM chunk WHERE blob_id = ?", (old.blob_id,))
+                conn.executemany(
+                    "INSERT INTO blob(blob_id, ver, nonce, ct) VALUES (?, 1, ?, ?)", added
+                )
 
             committed = self._commit_state(new_state, body)
+            for old in dropped:
+                crypto.zeroize(old.key)
             log.debug("case %s saved generation %d", self.case_id, new_state.generation)
         self._notify_saved(committed)
 
@@ -710,11 +761,21 @@ class CaseFile:
 
     def add_attachment(self, source: BinaryIO, meta: dict[str, Any]) -> str:
         """Stream ``source`` in 1 MiB chunks into the case; durable when it returns."""
-        return self._add_attachment(source, meta)
+        staged = self.stage_attachment(source, meta)
+        try:
+            self.save({}, add=[staged])
+        except BaseException:
+            self.discard_staged(staged)
+            raise
+        return staged.att_id
 
-    def _add_attachment(
+    def stage_attachment(
         self, source: BinaryIO, meta: dict[str, Any], att_id: str | None = None
-    ) -> str:
+    ) -> StagedAttachment:
+        """Phase 1 of an import: stream the chunks in, invisible until :meth:`save` is
+        given the result in ``add=`` (phase 2, one transaction with the records). Chunks of
+        a staged attachment never saved are orphans: :meth:`discard_staged` drops them now,
+        and the next open removes any a crash left behind."""
         _check_dict(meta, "meta")
         _json_bytes(meta, "meta")
         with self._lock:
@@ -736,7 +797,6 @@ class CaseFile:
                 crypto.zeroize(file_key)
                 self._drop_chunks(conn, blob_id)
                 raise
-            seq = max((b.seq for b in self._state.blobs.values()), default=0) + 1
             blob = _Blob(
                 blob_id,
                 1,
@@ -746,30 +806,29 @@ class CaseFile:
                 n_chunks,
                 size,
                 digest,
-                seq,
+                0,
                 json.loads(json.dumps(meta)),
             )
-            nonce, ct = self._seal_blob(blob)
-            state = self._state
-            new_state = _State(
-                state.generation + 1, state.summary, state.records, {**state.blobs, blob_id: blob}
-            )
-            try:
-                committed = self._commit_state(
-                    new_state,
-                    lambda c: c.execute(
-                        "INSERT INTO blob(blob_id, ver, nonce, ct) VALUES (?, 1, ?, ?)",
-                        (blob_id, nonce, ct),
-                    ),
-                )
-            except BaseException:
-                if blob_id not in self._state.blobs:
-                    crypto.zeroize(file_key)
-                    self._drop_chunks(conn, blob_id)
-                raise
-            log.debug("case %s: attachment stored in %d chunk(s)", self.case_id, n_chunks)
-        self._notify_saved(committed)
-        return att_id
+        return StagedAttachment(att_id, blob)
+
+    def discard_staged(self, staged: StagedAttachment) -> None:
+        """Drop the chunks of a staged attachment that will not be saved (best effort)."""
+        with self._lock:
+            if staged.blob.blob_id in self._state.blobs or self._conn is None:
+                return
+            crypto.zeroize(staged.blob.key)
+            self._drop_chunks(self._conn, staged.blob.blob_id)
+
+    def _add_attachment(
+        self, source: BinaryIO, meta: dict[str, Any], att_id: str | None = None
+    ) -> str:
+        staged = self.stage_attachment(source, meta, att_id)
+        try:
+            self.save({}, add=[staged])
+        except BaseException:
+            self.discard_staged(staged)
+            raise
+        return staged.att_id
 
     def _free_blob_id(self, conn: sqlite3.Connection, blob_id: int | None) -> bool:
         if blob_id is None or blob_id in self._state.blobs:
