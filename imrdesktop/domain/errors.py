@@ -57,6 +57,10 @@ class VaultLocked(EnvironmentFailure):
     pass
 
 
+class InputFileUnreadable(EnvironmentFailure):
+    """A file given to import exists but cannot be read (permission, I/O error)."""
+
+
 class CaseClosed(EnvironmentFailure):
     """A case file was used after ``close()`` (a programming slip, not data damage)."""
 
@@ -87,6 +91,19 @@ class UnknownCase(UserInputError):
 
 
 class UnknownAttachment(UserInputError):
+    pass
+
+
+class DocumentRefused(UserInputError):
+    """A file given to attach cannot be taken. params: reason (a problem code of
+    docs/documents.md), name (the cleaned file name) and a few numbers (limits, page)."""
+
+
+class DocumentPasswordRequired(DocumentRefused):
+    pass
+
+
+class DocumentPasswordWrong(DocumentRefused):
     pass
 
 

@@ -126,10 +126,20 @@ def assess_case(session: Any, case_id: str, today: dt.date) -> tuple[Assessment,
     except InvalidField as exc:
         raise _in_case(exc) from exc
     assessment, rendered = assess_parsed(facts, today)
-    add_missing_documents(rendered, facts, record)
+    add_missing_documents(rendered, facts, with_documents(session, case_id, record))
     record["assessment"] = rendered
     session.save_case(case_id, record, today=today)
     return assessment, rendered
+
+
+def with_documents(session: Any, case_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the case record with ``documents``: the kinds of the documents that go in
+    the packet (the packet checklist reads them; the record itself never stores them)."""
+    from imrdesktop.services.documents import documents_from_record, packet_kinds
+
+    with session.open_case(case_id) as case:
+        docs = documents_from_record(case.get("documents"))
+    return {**record, "documents": packet_kinds(docs)}
 
 
 @functools.cache

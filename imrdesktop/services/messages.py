@@ -55,6 +55,93 @@ def _newer(params: dict) -> str:
     )
 
 
+def _mb(n: object) -> str:
+    try:
+        return f"{int(n) / 1_000_000:,.0f} MB"  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "?"
+
+
+def document_reason(reason: str, params: dict) -> str:
+    """Why a file was refused, in a sentence that ends with what to do (docs/documents.md)."""
+    p = params
+    texts: dict[str, Callable[[], str]] = {
+        "empty": lambda: _("The file is empty (0 bytes). Ask for the file again."),
+        "too_large": lambda: _(
+            "The file is {size}; files over {limit} are not taken. Split it, or attach only "
+            "the pages that matter."
+        ).format(size=_mb(p.get("size")), limit=_mb(p.get("limit"))),
+        "not_regular": lambda: _(
+            "This is a folder or a device, not a file. Choose the document file itself."
+        ),
+        "not_supported": lambda: _(
+            "This is not a PDF, a picture (JPEG, PNG, TIFF, HEIC) or a text file, so it was "
+            "not attached. Save or scan it as a PDF and attach that."
+        ),
+        "password_required": lambda: _(
+            "This PDF is protected by a password. Ask the client or the sender for it, then "
+            "attach the file again and type it."
+        ),
+        "password_wrong": lambda: _(
+            "That is not the password of this PDF. Check it with the client and try again."
+        ),
+        "pdf_damaged": lambda: _(
+            "This PDF is damaged beyond repair, so it was not attached. Ask for a new copy, "
+            "or print it and scan the paper."
+        ),
+        "too_many_pages": lambda: _(
+            "This PDF has {pages} pages; at most {limit} can be attached at once. Split it "
+            "into parts and attach each."
+        ).format(pages=p.get("pages", "?"), limit=p.get("limit", "?")),
+        "page_size": lambda: _(
+            "Page {page} of this PDF is {width} × {height} inches, which no printer can "
+            "print. Ask for a normal copy, or print it and scan the paper."
+        ).format(page=p.get("page", "?"), width=p.get("width", "?"), height=p.get("height", "?")),
+        "image_too_large": lambda: _(
+            "This picture is {megapixels} megapixels; pictures over {limit} megapixels are "
+            "not taken. Take the photo again at a normal size, or scan the paper."
+        ).format(megapixels=p.get("megapixels", "?"), limit=p.get("limit", "?")),
+        "image_damaged": lambda: _(
+            "This picture is damaged or cut short, so it was not attached. Copy it from the "
+            "phone or scanner again."
+        ),
+        "too_many_frames": lambda: _(
+            "This TIFF file holds {frames} pages; at most {limit} are taken. Split it into "
+            "parts and attach each."
+        ).format(frames=p.get("frames", "?"), limit=p.get("limit", "?")),
+        "text_binary": lambda: _(
+            "This file is not plain text (it holds binary data), so it was not attached. "
+            "Save it as a PDF and attach that."
+        ),
+        "text_too_large": lambda: _(
+            "This text file is over {limit}, more than a packet can use. Attach only the "
+            "part that matters."
+        ).format(limit=_mb(p.get("limit"))),
+        "timeout": lambda: _(
+            "Reading this file took too long and was stopped, so it was not attached. It "
+            "may be damaged; ask for a new copy or scan the paper."
+        ),
+        "memory": lambda: _(
+            "Reading this file needed more memory than is allowed, so it was stopped and "
+            "not attached. Ask for a simpler copy, or scan the paper."
+        ),
+        "worker_failed": lambda: _(
+            "The document reader stopped on this file, so it was not attached. The file may "
+            "be damaged or hostile; ask for a new copy or scan the paper."
+        ),
+    }
+    text = texts.get(reason)
+    if text is None:
+        return _("This file cannot be attached. Ask for a new copy, or scan the paper.")
+    return text()
+
+
+def _document(params: dict) -> str:
+    sentence = document_reason(str(params.get("reason", "")), params)
+    name = params.get("name")
+    return f"{name}: {sentence}" if name else sentence
+
+
 TABLE: list[tuple[type[e.ImrError], _Message]] = [
     # exit 4
     (
@@ -133,6 +220,7 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
     ),
     # exit 2
     (e.InvalidField, _field),
+    (e.DocumentRefused, _document),
     (e.WeakPassphrase, _weak),
     (
         e.BadJsonFile,
@@ -235,6 +323,13 @@ TABLE: list[tuple[type[e.ImrError], _Message]] = [
             "This computer has no password store IMR Desktop can use, so it cannot remember "
             "your passphrase. You can still unlock with your passphrase."
         ),
+    ),
+    (
+        e.InputFileUnreadable,
+        lambda p: _(
+            "The file {name} cannot be read (no permission, or the disk failed). Copy it "
+            "somewhere you can open it and try again."
+        ).format(name=p.get("name", "")),
     ),
     (
         e.CaseClosed,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from imrdesktop.domain.case import summary_for, validate_record
 from imrdesktop.domain.errors import UnknownCase, VaultLocked
+from imrdesktop.storage.casefile import CaseFile
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,8 @@ class VaultSession:
         self, vault, *, training: bool = False, today: Callable[[], dt.date] = california_today
     ):
         self._vault = vault
+        self._case_lock = threading.RLock()
+        self._on_lock: list[Callable[[], None]] = []
         self.training = training
         self._today = today
 
@@ -77,6 +82,10 @@ class VaultSession:
     @property
     def locked(self) -> bool:
         return self._vault is None
+
+    def on_lock(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` when the session locks (services drop what they decrypted)."""
+        self._on_lock.append(hook)
 
     def today(self) -> dt.date:
         return self._today()
@@ -115,12 +124,20 @@ class VaultSession:
         log.info("case %s created", case_id)
         return case_id
 
-    def open_case(self, case_id: str):
-        """The case file, as a context manager; an unknown id names itself in the error."""
-        try:
-            return self.vault.open_case(case_id)
-        except UnknownCase as exc:
-            raise UnknownCase(case=case_id) from exc
+    @contextlib.contextmanager
+    def open_case(self, case_id: str) -> Iterator[CaseFile]:
+        """The case file, as a context manager; an unknown id names itself in the error.
+
+        One case file at a time per session: the GUI saves on its own thread and imports
+        documents on background threads, and a case file is opened by one user at a time
+        (the storage layer refuses a second open with CaseInUse)."""
+        with self._case_lock:
+            try:
+                case = self.vault.open_case(case_id)
+            except UnknownCase as exc:
+                raise UnknownCase(case=case_id) from exc
+            with case:
+                yield case
 
     def load_case(self, case_id: str) -> dict:
         with self.open_case(case_id) as case:
@@ -145,6 +162,12 @@ class VaultSession:
         return self.vault.import_case(bundle, bundle_passphrase)
 
     def lock(self) -> None:
+        for hook in list(self._on_lock):
+            try:
+                hook()
+            except Exception:
+                log.exception("a lock hook failed")
+        self._on_lock.clear()
         if self._vault is not None:
             try:
                 self._vault.lock()

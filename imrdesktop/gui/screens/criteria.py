@@ -44,15 +44,20 @@ class CriteriaServices:
     check: Callable[[dict], list[InvalidField]]  # every problem of a facts record
     preview: Callable[[dict], dict]  # facts -> rendered assessment, nothing saved
     assess_case: Callable[[], tuple[dict, dict]]  # assess the saved case: (record, rendered)
+    refresh: Callable[[], None] = lambda: None  # re-read the case's documents after a change
 
     @classmethod
     def for_case(cls, session, case_id: str, record: dict) -> CriteriaServices:
         """``record`` is the case as just opened; it is refreshed after each assessment, so
         a preview never decrypts the case again."""
         from imrdesktop.domain.facts import facts_problems
-        from imrdesktop.services.assessment import assess_case, preview_case_assessment
+        from imrdesktop.services.assessment import (
+            assess_case,
+            preview_case_assessment,
+            with_documents,
+        )
 
-        latest = [record]
+        latest = [with_documents(session, case_id, record)]
 
         def check(facts: dict) -> list[InvalidField]:
             return facts_problems(facts, session.today())[1]
@@ -62,10 +67,19 @@ class CriteriaServices:
 
         def assess() -> tuple[dict, dict]:
             _assessment, rendered = assess_case(session, case_id, session.today())
-            latest[0] = session.load_case(case_id)
-            return latest[0], rendered
+            latest[0] = with_documents(session, case_id, session.load_case(case_id))
+            return {k: v for k, v in latest[0].items() if k != "documents"}, rendered
 
-        return cls(today=session.today, check=check, preview=preview, assess_case=assess)
+        def refresh() -> None:
+            latest[0] = with_documents(session, case_id, latest[0])
+
+        return cls(
+            today=session.today,
+            check=check,
+            preview=preview,
+            assess_case=assess,
+            refresh=refresh,
+        )
 
 
 class CriteriaSection(QWidget):
@@ -278,6 +292,19 @@ class CriteriaSection(QWidget):
             self.result_problem.setVisible(True)
             return
         self._show_stored()
+
+    def documents_changed(self) -> None:
+        """Documents were attached, removed or changed kind: the packet checklist of the
+        stored assessment is out of date, so assess the same facts again."""
+        if self._services is None:
+            return
+        try:
+            self._services.refresh()
+        except ImrError as exc:
+            log.warning("documents could not be re-read: %s", type(exc).__name__)
+            return
+        if self._stored is not None and self.wizard is None:
+            self.update_assessment()
 
     def _interview_finished(self) -> None:
         self._drop_wizard()
