@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from imrdesktop import __version__
 from imrdesktop.domain import errors as e
+from imrdesktop.domain.packet_documents import KINDS
 from imrdesktop.i18n import _
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     show = csub.add_parser("show", parents=[common], help=_("show one case"))
     show.add_argument("case")
     show.add_argument("--json", action="store_true")
+    att = csub.add_parser(
+        "attach",
+        parents=[common],
+        help=_("attach documents (PDF, photos, scans, text) to a case"),
+        description=_(
+            "Attach one or more files to a case as exhibits, in the order given. Each is "
+            "checked and converted to a clean PDF; the original is kept too. If any file "
+            "cannot be taken, none is attached."
+        ),
+    )
+    att.add_argument("case")
+    att.add_argument("files", nargs="+", metavar="FILE")
+    att.add_argument(
+        "--kind",
+        choices=KINDS,
+        default=None,
+        help=_("what the documents are (default: guessed from the file name, else other)"),
+    )
+    att.add_argument("--title", default=None, help=_("the title (default: the file name)"))
+    att.add_argument("--date", default="", metavar="YYYY-MM-DD", help=_("the document's date"))
+    att.add_argument("--source", default="", help=_("who gave it or where it came from"))
     exp = csub.add_parser("export", parents=[common], help=_("export one encrypted bundle"))
     exp.add_argument("case")
     exp.add_argument("--out", required=True, metavar="FILE")
@@ -272,11 +294,88 @@ def cmd_case_list(ctx, args) -> int:
 
 
 def case_json(session, case_id: str) -> dict:
+    from imrdesktop.services.documents import DocumentsService
+
     record = session.load_case(case_id)
     out = dict(record)
     out["id"] = case_id
-    out["documents"] = []
+    out["documents"] = [d.public() for d in DocumentsService(session).list_documents(case_id)]
     return out
+
+
+def _pdf_password() -> str:
+    return _secret("IMRDESKTOP_PDF_PASSWORD", _("Password of the PDF: "))
+
+
+def _convert_with_password(service, item):
+    """Convert one file; a password-protected PDF takes IMRDESKTOP_PDF_PASSWORD, else is
+    asked for at a terminal (three tries), else stops with exit 2 naming the variable."""
+    try:
+        return service.convert(item)
+    except e.DocumentPasswordRequired:
+        if os.environ.get("IMRDESKTOP_PDF_PASSWORD"):
+            return service.convert(item, password=os.environ["IMRDESKTOP_PDF_PASSWORD"])
+        if not (sys.stdin is not None and sys.stdin.isatty()):
+            raise e.DocumentPasswordRequired(
+                "no password", reason="password_required_cli", name=item.name
+            ) from None
+    print(_("{name} is protected by a password.").format(name=item.name), file=sys.stderr)
+    for attempt in range(3):
+        try:
+            return service.convert(item, password=_pdf_password())
+        except e.DocumentPasswordWrong:
+            if attempt == 2:
+                raise
+            print(_("That is not the password; try again."), file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
+def cmd_case_attach(ctx, args) -> int:
+    from imrdesktop.domain.documents import validate_item
+    from imrdesktop.services.documents import DocumentsService, describe_note
+
+    if args.date:
+        # The same checks as the stored record, before any passphrase is asked for.
+        probe = {
+            "id": "D-000000",
+            "media": "pdf",
+            "original": "a",
+            "pdf": "a",
+            "pages": 1,
+            "size": 0,
+            "sha256": "0" * 64,
+            "date": args.date,
+            "title": args.title or "",
+            "source": args.source,
+        }
+        try:
+            validate_item(probe, "document")
+        except e.InvalidField as exc:
+            field = str(exc.params.get("field", "")).removeprefix("document.")
+            raise e.InvalidField(field=f"--{field}", problem=exc.params.get("problem")) from None
+    session = _open_session(ctx)
+    service = DocumentsService(session)
+    try:
+        session.load_case(args.case)  # an unknown case is said before any file is read
+        prepared = []
+        for path in args.files:
+            item = service.read_input(path)
+            prepared.append((item, _convert_with_password(service, item)))
+        docs = service.attach(
+            args.case,
+            prepared,
+            kind=args.kind,
+            title=args.title,
+            date=args.date,
+            source=args.source,
+        )
+    finally:
+        session.lock()
+    for doc in docs:
+        for note in doc.notes:
+            print(f"{doc.file_name}: {describe_note(note)}", file=sys.stderr)
+        print(doc.id)
+    return 0
 
 
 def cmd_case_show(ctx, args) -> int:
@@ -393,6 +492,7 @@ def run_cli(argv: list[str]) -> int:
             ("case", "new"): cmd_case_new,
             ("case", "list"): cmd_case_list,
             ("case", "show"): cmd_case_show,
+            ("case", "attach"): cmd_case_attach,
             ("case", "export"): cmd_case_export,
             ("case", "import"): cmd_case_import,
             ("assess", None): cmd_assess,

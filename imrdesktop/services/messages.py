@@ -82,6 +82,10 @@ def document_reason(reason: str, params: dict) -> str:
             "This PDF is protected by a password. Ask the client or the sender for it, then "
             "attach the file again and type it."
         ),
+        "password_required_cli": lambda: _(
+            "This PDF is protected by a password. Set IMRDESKTOP_PDF_PASSWORD to it, or run "
+            "the command in a terminal to be asked for it."
+        ),
         "password_wrong": lambda: _(
             "That is not the password of this PDF. Check it with the client and try again."
         ),

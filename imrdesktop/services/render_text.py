@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from imrdesktop.domain.documents import KIND_LABELS
 from imrdesktop.i18n import _
 
 
@@ -24,6 +25,22 @@ def case_as_text(data: dict) -> str:
         lines.append(_("Service at issue: {service}").format(service=data["service"]))
     docs = data.get("documents") or []
     lines.append(_("Documents: {n}").format(n=len(docs)))
+    for d in docs:
+        mark = (
+            _("Exhibit {letter}").format(letter=d["exhibit"])
+            if d.get("exhibit")
+            else _("not in the packet")
+        )
+        lines.append(
+            "  "
+            + _("{mark}: {title} ({kind}, {pages} pages) {id}").format(
+                mark=mark,
+                title=d.get("title", ""),
+                kind=_(KIND_LABELS.get(d.get("kind", ""), d.get("kind", ""))),
+                pages=d.get("pages", "?"),
+                id=d.get("id", ""),
+            )
+        )
     if data.get("notes"):
         lines.append(_("Notes: {notes}").format(notes=data["notes"]))
     return "\n".join(lines)
