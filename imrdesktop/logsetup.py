@@ -51,6 +51,9 @@ class _ScrubExceptions(logging.Filter):
         return True
 
 
+_CONTENT_LOGGERS = ("PIL", "pikepdf", "img2pdf", "pypdfium2", "reportlab", "pypdf", "fontTools")
+
+
 def configure_logging(log_dir: Path | None, level: str | int | None = None) -> Path | None:
     """Set up the root logger once; returns the log file path (or None: stderr only)."""
     root = logging.getLogger()
@@ -75,4 +78,8 @@ def configure_logging(log_dir: Path | None, level: str | int | None = None) -> P
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(_ScrubExceptions())
     root.addHandler(handler)
+    # Parsing libraries log what they read at DEBUG (Pillow logs EXIF text, pikepdf and
+    # reportlab object details): client content. Never below INFO, whatever the level.
+    for name in _CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
     return path
