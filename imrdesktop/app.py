@@ -54,15 +54,29 @@ def run_gui(ctx, *, demo: bool = False) -> int:
     return run(ctx, demo=demo)
 
 
+DOCUMENT_WORKER_FLAG = "--document-worker"  # hidden: how a frozen build starts its worker
+
+
+def _run_document_worker() -> int:
+    from imrdesktop.documents.worker import main as worker_main
+
+    return worker_main()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [DOCUMENT_WORKER_FLAG]:
+        return _run_document_worker()
     harden_process()
     from imrdesktop.cli import run_cli
 
-    return run_cli(list(sys.argv[1:] if argv is None else argv))
+    return run_cli(args)
 
 
 def main_gui() -> int:
     """Entry point of the windowed launcher (no console): always the GUI."""
+    if sys.argv[1:2] == [DOCUMENT_WORKER_FLAG]:
+        return _run_document_worker()
     harden_process()
     from imrdesktop.cli import run_cli
 

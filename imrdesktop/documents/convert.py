@@ -1,0 +1,914 @@
+"""Conversion of one untrusted file into a clean PDF (docs/documents.md, "Conversion rules").
+
+Runs ONLY inside the document worker process (:mod:`imrdesktop.documents.worker`), which
+has already limited memory and CPU and disabled sockets. Parsers are imported per media
+when first needed. Every failure leaves as a :class:`DocumentProblem` with a fixed code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import struct
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from imrdesktop.documents import sniff
+from imrdesktop.documents.limits import Limits
+from imrdesktop.documents.problems import DocumentProblem
+
+LETTER = (612.0, 792.0)
+IMAGE_MARGIN = 18.0  # 0.25 in on every side
+TEXT_MARGIN = 54.0  # 0.75 in
+TEXT_SIZE = 10.0
+TEXT_LEADING = 12.0
+MIRRORED_JPEG_QUALITY = 95
+HEIC_JPEG_QUALITY = 92
+
+PILLOW_FORMATS = ("JPEG", "PNG", "TIFF")  # + "HEIF" once pillow-heif is registered
+
+
+@dataclass(frozen=True)
+class Result:
+    pdf: bytes
+    pages: int
+    page_sizes: tuple[tuple[float, float], ...]
+    notes: tuple[str, ...]
+
+
+def convert(media: str, data: bytes, limits: Limits, password: str | None = None) -> Result:
+    if media == "pdf":
+        return convert_pdf(data, limits, password)
+    if media == "jpeg":
+        return convert_jpeg(data, limits)
+    if media == "png":
+        return convert_png(data, limits)
+    if media == "tiff":
+        return convert_tiff(data, limits)
+    if media == "heic":
+        return convert_heic(data, limits)
+    if media == "text":
+        return convert_text(data, limits)
+    raise DocumentProblem("not_supported")
+
+
+# --- Pillow, locked down ----------------------------------------------------------------
+_pillow_ready = False
+
+
+def pillow(limits: Limits):
+    """Pillow with the allow-listed decoders only and the bomb warning made an error."""
+    global _pillow_ready
+    from PIL import Image, ImageFile
+
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    if not _pillow_ready:
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        Image.init()
+        # Libraries that call Image.open() without formats= (img2pdf) get the same list.
+        Image.ID[:] = [f for f in Image.ID if f in PILLOW_FORMATS]
+        _pillow_ready = True
+    return Image
+
+
+def _register_heif(limits: Limits):
+    Image = pillow(limits)
+    if "HEIF" not in Image.ID:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    return Image
+
+
+@contextlib.contextmanager
+def image_errors() -> Iterator[None]:
+    """Decoder failures as problems: a bomb is ``image_too_large``, the rest damaged."""
+    from PIL import Image
+
+    try:
+        yield
+    except (DocumentProblem, MemoryError):
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DocumentProblem("image_too_large") from None
+    except RecursionError:
+        raise DocumentProblem("image_damaged") from None
+    except Exception:  # any decoder error (OSError, SyntaxError, ValueError, struct.error...)
+        raise DocumentProblem("image_damaged") from None
+
+
+def _check_pixels(width: int, height: int, limits: Limits) -> None:
+    if width <= 0 or height <= 0:
+        raise DocumentProblem("image_damaged")
+    if width * height > limits.max_image_pixels:
+        raise DocumentProblem(
+            "image_too_large", width=width, height=height, limit=limits.max_image_pixels
+        )
+
+
+# --- JPEG: marker walk, metadata removed, no re-encoding ------------------------------------
+@dataclass(frozen=True)
+class JpegInfo:
+    data: bytes  # the JPEG without metadata segments and without anything after EOI
+    width: int
+    height: int
+    components: int
+    orientation: int  # EXIF orientation 1..8 (1 when absent or invalid)
+    had_gps: bool
+    removed: int  # metadata segments removed
+
+
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _keep_segment(marker: int, body: bytes) -> bool:
+    if marker == 0xE0:
+        return body.startswith(b"JFIF\x00")  # not JFXX (it carries a thumbnail)
+    if marker == 0xE2:
+        return body.startswith(b"ICC_PROFILE\x00")  # not MPF
+    if marker == 0xEE:
+        return body.startswith(b"Adobe")  # colour transform: needed to decode
+    return not (0xE0 <= marker <= 0xEF or marker == 0xFE)  # other APPn, COM
+
+
+def parse_jpeg(data: bytes) -> JpegInfo:
+    """Walk the segments of a JPEG: keep what decoding needs (APP0 JFIF, APP2 ICC, APP14
+    Adobe, DQT, DHT, DRI, SOFn, SOS and the entropy-coded data), drop EXIF, XMP, IPTC,
+    comments and trailing data. Raises ``image_damaged`` for a broken structure."""
+    n = len(data)
+    if not data.startswith(b"\xff\xd8"):
+        raise DocumentProblem("image_damaged")
+    out: list[bytes] = [b"\xff\xd8"]
+    pos = 2
+    width = height = components = 0
+    exif: bytes | None = None
+    had_gps = False
+    removed = 0
+    # Header segments, up to and including the first SOS.
+    while True:
+        if pos + 4 > n or data[pos] != 0xFF:
+            raise DocumentProblem("image_damaged")
+        while pos < n and data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        if pos + 3 > n:
+            raise DocumentProblem("image_damaged")
+        marker = data[pos]
+        if marker in (0x00, 0x01, 0xD8, 0xD9) or 0xD0 <= marker <= 0xD7:
+            raise DocumentProblem("image_damaged")
+        length = (data[pos + 1] << 8) | data[pos + 2]
+        end = pos + 1 + length
+        if length < 2 or end > n:
+            raise DocumentProblem("image_damaged")
+        body = data[pos + 3 : end]
+        if marker in _SOF:
+            if len(body) < 6 or width:
+                raise DocumentProblem("image_damaged")
+            height, width, components = struct.unpack(">HHB", body[1:6])
+        if marker == 0xE1:
+            if body.startswith(b"Exif\x00\x00") and exif is None:
+                exif = body[6:]
+            elif b"GPSLatitude" in body or b"GPSLongitude" in body:  # XMP location
+                had_gps = True
+        if _keep_segment(marker, body):
+            out.append(b"\xff" + data[pos:end])
+        else:
+            removed += 1
+        pos = end
+        if marker == 0xDA:
+            break
+    if not width or not height or not components:
+        raise DocumentProblem("image_damaged")
+    # Entropy-coded data and the segments between scans (progressive JPEGs), up to EOI.
+    start = pos
+    while True:
+        m = _MARKER.search(data, pos)
+        if m is None:
+            raise DocumentProblem("image_damaged")  # truncated: no EOI
+        marker = data[m.start() + 1]
+        if marker == 0xD9:
+            out.append(data[start : m.end()])
+            break
+        seg = m.start() + 1
+        if seg + 3 > n:
+            raise DocumentProblem("image_damaged")
+        length = (data[seg + 1] << 8) | data[seg + 2]
+        end = seg + 1 + length
+        if length < 2 or end > n:
+            raise DocumentProblem("image_damaged")
+        if not _keep_segment(marker, b"" if marker < 0xE0 else data[seg + 3 : end]):
+            out.append(data[start : m.start()])
+            start = end
+            removed += 1
+        pos = end
+    orientation, gps = exif_facts(exif) if exif is not None else (1, False)
+    return JpegInfo(
+        data=b"".join(out),
+        width=width,
+        height=height,
+        components=components,
+        orientation=orientation,
+        had_gps=had_gps or gps,
+        removed=removed,
+    )
+
+
+def exif_facts(tiff: bytes) -> tuple[int, bool]:
+    """(orientation, has a GPS IFD) from an EXIF TIFF structure; (1, False) if unreadable."""
+    if tiff.startswith(b"Exif\x00\x00"):
+        tiff = tiff[6:]
+    if tiff[:4] == b"II*\x00":
+        order = "<"
+    elif tiff[:4] == b"MM\x00*":
+        order = ">"
+    else:
+        return 1, False
+    try:
+        (ifd,) = struct.unpack_from(order + "I", tiff, 4)
+        (count,) = struct.unpack_from(order + "H", tiff, ifd)
+        orientation, gps = 1, False
+        for i in range(min(count, 512)):
+            tag, kind, _num = struct.unpack_from(order + "HHI", tiff, ifd + 2 + 12 * i)
+            if tag == 0x0112 and kind == 3:
+                (value,) = struct.unpack_from(order + "H", tiff, ifd + 2 + 12 * i + 8)
+                orientation = value if 1 <= value <= 8 else 1
+            elif tag == 0x8825:
+                gps = True
+        return orientation, gps
+    except struct.error:
+        return 1, False
+
+
+def _layout(rotation: int):
+    """img2pdf layout: the image fitted inside the margins of a page that is Letter
+    portrait AS DISPLAYED (for /Rotate 90 or 270 the MediaBox is landscape)."""
+    import img2pdf
+
+    page = LETTER if rotation in (0, 180) else (LETTER[1], LETTER[0])
+    return img2pdf.get_layout_fun(
+        pagesize=page, border=(IMAGE_MARGIN, IMAGE_MARGIN), fit=img2pdf.FitMode.into
+    )
+
+
+def _img2pdf(images: list[bytes], rotation: int = 0) -> bytes:
+    import img2pdf
+
+    try:
+        return img2pdf.convert(
+            [io.BytesIO(b) for b in images],
+            layout_fun=_layout(rotation),
+            rotation=img2pdf.Rotation[str(rotation)],
+            nodate=True,
+            engine=img2pdf.Engine.internal,
+        )
+    except (DocumentProblem, MemoryError):
+        raise
+    except Exception:
+        raise DocumentProblem("image_damaged") from None
+
+
+def _image_result(pdf: bytes, pages: int, notes: list[str]) -> Result:
+    sizes = tuple(LETTER for _ in range(pages))
+    return Result(pdf=pdf, pages=pages, page_sizes=sizes, notes=_unique(notes))
+
+
+def _unique(notes: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(notes))
+
+
+_TRANSPOSE_FOR = {2: "FLIP_LEFT_RIGHT", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE", 7: "TRANSVERSE"}
+_ROTATION_FOR = {1: 0, 3: 180, 6: 90, 8: 270}
+
+
+def convert_jpeg(data: bytes, limits: Limits) -> Result:
+    Image = pillow(limits)
+    info = parse_jpeg(data)
+    _check_pixels(info.width, info.height, limits)
+    notes: list[str] = []
+    if info.had_gps:
+        notes.append("location_removed")
+    jpeg = info.data
+    rotation = _ROTATION_FOR.get(info.orientation, 0)
+    if info.orientation in _TRANSPOSE_FOR:
+        # A mirrored orientation cannot be shown with /Rotate: decode, flip, re-encode.
+        with image_errors():
+            im = Image.open(io.BytesIO(jpeg), formats=["JPEG"])
+            icc = im.info.get("icc_profile")
+            im = im.transpose(getattr(Image.Transpose, _TRANSPOSE_FOR[info.orientation]))
+            if im.mode not in ("RGB", "L", "CMYK"):
+                im = im.convert("RGB")
+            out = io.BytesIO()
+            im.save(out, "JPEG", quality=MIRRORED_JPEG_QUALITY, icc_profile=icc)
+            jpeg = out.getvalue()
+        notes += ["exif_rotated", "reencoded"]
+    elif rotation:
+        notes.append("exif_rotated")
+    with image_errors():
+        pdf = _img2pdf([jpeg], rotation)
+    return _image_result(pdf, 1, notes)
+
+
+# --- PNG, TIFF, HEIC ----------------------------------------------------------------------
+def _has_alpha(im) -> bool:
+    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+
+
+def _flatten(im):
+    """Transparency composited on white; the result is RGB or L."""
+    from PIL import Image
+
+    gray = im.mode in ("LA", "La", "L", "1", "I", "I;16", "F")
+    rgba = im.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    flat = Image.alpha_composite(white, rgba).convert("RGB")
+    return flat.convert("L") if gray else flat
+
+
+def _png_bytes(im) -> bytes:
+    out = io.BytesIO()
+    im.save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
+
+def convert_png(data: bytes, limits: Limits) -> Result:
+    Image = pillow(limits)
+    notes: list[str] = []
+    with image_errors():
+        im = Image.open(io.BytesIO(data), formats=["PNG"])
+        _check_pixels(im.width, im.height, limits)
+        im.load()  # decodes everything: a truncated or corrupt file fails here
+        if _has_alpha(im):
+            payload = _png_bytes(_flatten(im))
+            notes.append("alpha_flattened")
+        elif im.mode not in ("1", "L", "P", "RGB", "I;16", "I;16B"):
+            payload = _png_bytes(im.convert("RGB"))
+        else:
+            payload = data  # img2pdf copies the IDAT data (lossless, metadata chunks dropped)
+    return _image_result(_img2pdf([payload]), 1, notes)
+
+
+def _tiff_frames(im, limits: Limits) -> int:
+    """Count and check every frame (size, decodability) without going past the caps."""
+    frames = 0
+    while True:
+        try:
+            im.seek(frames)
+        except EOFError:
+            break
+        if frames >= limits.max_frames:
+            raise DocumentProblem("too_many_frames", limit=limits.max_frames)
+        if frames >= limits.max_pages:
+            raise DocumentProblem("too_many_pages", limit=limits.max_pages)
+        _check_pixels(im.width, im.height, limits)
+        im.load()
+        frames += 1
+    return frames
+
+
+def _tiff_passthrough_ok(im, frames: int) -> bool:
+    from PIL import TiffImagePlugin
+
+    for i in range(frames):
+        im.seek(i)
+        if _has_alpha(im) or im.mode not in ("1", "L", "P", "RGB", "CMYK"):
+            return False
+        if max(im.tag_v2.get(TiffImagePlugin.BITSPERSAMPLE, [1])) > 8:
+            return False
+    return True
+
+
+def convert_tiff(data: bytes, limits: Limits) -> Result:
+    Image = pillow(limits)
+    notes: list[str] = []
+    with image_errors():
+        im = Image.open(io.BytesIO(data), formats=["TIFF"])
+        frames = _tiff_frames(im, limits)
+        if frames == 0:
+            raise DocumentProblem("image_damaged")
+        passthrough = _tiff_passthrough_ok(im, frames)
+    if passthrough:
+        # img2pdf copies CCITT G4 strips as they are and stores the rest losslessly.
+        try:
+            return _image_result(_img2pdf([data]), frames, notes)
+        except DocumentProblem:
+            pass
+    with image_errors():
+        payloads = []
+        for i in range(frames):
+            im.seek(i)
+            frame = im
+            if _has_alpha(frame):
+                frame = _flatten(frame)
+                notes.append("alpha_flattened")
+            elif frame.mode not in ("1", "L", "RGB"):
+                frame = frame.convert("RGB")
+            payloads.append(_png_bytes(frame))
+    return _image_result(_img2pdf(payloads), frames, notes)
+
+
+def convert_heic(data: bytes, limits: Limits) -> Result:
+    Image = _register_heif(limits)
+    from PIL import ImageOps
+
+    notes = ["reencoded"]
+    with image_errors():
+        im = Image.open(io.BytesIO(data), formats=["HEIF"])
+        _check_pixels(im.width, im.height, limits)
+        exif = im.info.get("exif")
+        if exif and exif_facts(exif)[1]:
+            notes.append("location_removed")
+        im.load()
+        # libheif applies the file's own transforms (irot/imir) and reports what they were;
+        # an EXIF orientation still present is applied on top.
+        if im.info.get("original_orientation") in range(2, 9):
+            notes.append("exif_rotated")
+        if im.getexif().get(0x0112, 1) in range(2, 9):
+            notes.append("exif_rotated")
+            im = ImageOps.exif_transpose(im)
+        if _has_alpha(im):
+            im = _flatten(im)
+            notes.append("alpha_flattened")
+        elif im.mode not in ("RGB", "L"):
+            im = im.convert("RGB")
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=HEIC_JPEG_QUALITY)  # no EXIF/XMP copied
+    return _image_result(_img2pdf([out.getvalue()]), 1, notes)
+
+
+# --- text -----------------------------------------------------------------------------------
+CJK_FONT = "IMRDocCJK"
+CJK_FILE = "wqy-microhei.ttc"
+
+
+def _text_fonts():
+    """(font name, covered code points) in order of preference; fonts registered once."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from imrdesktop.packet.fonts import MONO, SANS, register_fonts
+    from imrdesktop.resources_path import resource_path
+
+    register_fonts()
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(
+            TTFont(CJK_FONT, str(resource_path("fonts", CJK_FILE)), subfontIndex=0)
+        )
+    return [(name, pdfmetrics.getFont(name)) for name in (MONO, SANS, CJK_FONT)]
+
+
+def _wrap(line: str, width: float, measure) -> list[list[tuple[str, str]]]:
+    """A logical line as display lines, each a list of (font, run) pieces."""
+    pieces_lines: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    used = 0.0
+    run_font = ""
+    run: list[str] = []
+    for ch in line:
+        font, w = measure(ch)
+        if used + w > width and (current or run):
+            if run:
+                current.append((run_font, "".join(run)))
+            pieces_lines.append(current)
+            current, run, used, run_font = [], [], 0.0, ""
+        if font != run_font and run:
+            current.append((run_font, "".join(run)))
+            run = []
+        run_font = font
+        run.append(ch)
+        used += w
+    if run:
+        current.append((run_font, "".join(run)))
+    pieces_lines.append(current)
+    return pieces_lines
+
+
+def _wrap_mono(line: str, chars: int) -> list[str]:
+    out = []
+    while len(line) > chars:
+        cut = line.rfind(" ", chars // 2, chars + 1)
+        if cut <= 0:
+            out.append(line[:chars])
+            line = line[chars:]
+        else:
+            out.append(line[:cut])
+            line = line[cut + 1 :]
+    out.append(line)
+    return out
+
+
+def convert_text(data: bytes, limits: Limits) -> Result:
+    if len(data) > limits.max_text_bytes:
+        raise DocumentProblem("text_too_large", size=len(data), limit=limits.max_text_bytes)
+    text = sniff.decode_text(data)
+    if text is None:
+        raise DocumentProblem("text_binary")
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    fonts = _text_fonts()
+    mono_name, mono = fonts[0]
+    mono_cover = mono.face.charToGlyph
+    char_w = mono.stringWidth("M", TEXT_SIZE)
+    width = LETTER[0] - 2 * TEXT_MARGIN
+    chars = int(width // char_w)
+    cache: dict[str, tuple[str, float]] = {}
+
+    def measure(ch: str) -> tuple[str, float]:
+        hit = cache.get(ch)
+        if hit is None:
+            code = ord(ch)
+            for name, font in fonts:
+                if code in font.face.charToGlyph:
+                    hit = (name, font.stringWidth(ch, TEXT_SIZE))
+                    break
+            else:
+                hit = (mono_name, char_w)
+            cache[ch] = hit
+        return hit
+
+    # Display lines: a str (all in the mono font) or a list of (font, run) pieces.
+    lines: list[str | list[tuple[str, str]]] = []
+    per_page = int((LETTER[1] - 2 * TEXT_MARGIN) // TEXT_LEADING)
+    page_breaks: set[int] = set()
+    for block_no, block in enumerate(text.split("\f")):
+        if block_no:
+            page_breaks.add(len(lines))
+        for raw in block.splitlines():
+            line = raw.expandtabs(8).rstrip()
+            if line.isascii() or all(ord(c) in mono_cover for c in line):
+                lines.extend(_wrap_mono(line, chars))
+            else:
+                lines.extend(_wrap(line, width, measure))
+        if len(lines) > per_page * limits.max_pages:
+            raise DocumentProblem("too_many_pages", limit=limits.max_pages)
+    if not lines:
+        lines = [""]
+    buf = io.BytesIO()
+    c = canvas.Canvas(
+        buf,
+        pagesize=letter,
+        initialFontName=mono_name,
+        initialFontSize=TEXT_SIZE,
+        invariant=1,
+        pageCompression=1,
+    )
+    pages = 0
+    i = 0
+    while i < len(lines):
+        t = c.beginText(TEXT_MARGIN, LETTER[1] - TEXT_MARGIN - TEXT_SIZE)
+        t.setFont(mono_name, TEXT_SIZE, TEXT_LEADING)
+        start = i
+        while i < len(lines) and i - start < per_page and (i == start or i not in page_breaks):
+            line = lines[i]
+            if isinstance(line, str):
+                t.textLine(line)
+            else:
+                for name, run in line:
+                    t.setFont(name, TEXT_SIZE, TEXT_LEADING)
+                    t.textOut(run)
+                t.setFont(mono_name, TEXT_SIZE, TEXT_LEADING)
+                t.textLine("")
+            i += 1
+        c.drawText(t)
+        c.showPage()
+        pages += 1
+        if pages > limits.max_pages:
+            raise DocumentProblem("too_many_pages", limit=limits.max_pages)
+    c.save()
+    return Result(
+        pdf=buf.getvalue(), pages=pages, page_sizes=tuple(LETTER for _ in range(pages)), notes=()
+    )
+
+
+# --- PDF --------------------------------------------------------------------------------------
+# Keys and names that mean active or embedded content (T-IN-3 checks none survive).
+FORBIDDEN_KEYS = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFiles",
+        "/EmbeddedFile",
+        "/EF",
+        "/RichMedia",
+        "/RichMediaContent",
+        "/RichMediaSettings",
+        "/XFA",
+        "/SubmitForm",
+        "/URI",
+        "/AlternatePresentations",
+        "/Collection",
+    }
+)
+BAD_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/URI",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/RichMediaExecute",
+        "/Rendition",
+        "/Movie",
+        "/Sound",
+        "/Hide",
+        "/SetOCGState",
+        "/ResetForm",
+        "/Trans",
+        "/GoTo3DView",
+        "/Thread",
+    }
+)
+BAD_ANNOTS = frozenset({"/FileAttachment", "/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"})
+FORBIDDEN_NAMES = FORBIDDEN_KEYS | BAD_ACTIONS | BAD_ANNOTS
+
+
+def _num(obj) -> float:
+    value = float(obj)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("not a finite number")
+    return value
+
+
+def _box(obj) -> tuple[float, float, float, float] | None:
+    import pikepdf
+
+    if not isinstance(obj, pikepdf.Array) or len(obj) != 4:
+        return None
+    try:
+        x1, y1, x2, y2 = (_num(v) for v in obj)
+    except (TypeError, ValueError):
+        return None
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+
+
+def _page_geometry(page, number: int, limits: Limits) -> tuple[float, float, bool]:
+    """The displayed size (points, after /UserUnit and /Rotate) of one page, checked
+    against the page-size caps; /Rotate normalised. Returns (w, h, changed)."""
+    import pikepdf
+
+    obj = page.obj
+    changed = False
+    media = _box(obj.get("/MediaBox"))
+    if media is None:
+        media = (0.0, 0.0, *LETTER)  # what readers assume
+        obj.MediaBox = pikepdf.Array([0, 0, *LETTER])
+        changed = True
+    crop = _box(obj.get("/CropBox"))
+    shown = media
+    if crop is not None:
+        x1, y1 = max(media[0], crop[0]), max(media[1], crop[1])
+        x2, y2 = min(media[2], crop[2]), min(media[3], crop[3])
+        if x2 > x1 and y2 > y1:
+            shown = (x1, y1, x2, y2)
+    unit = 1.0
+    if "/UserUnit" in obj:
+        try:
+            unit = _num(obj.UserUnit)
+        except (TypeError, ValueError):
+            unit = 0.0
+        if unit <= 0:
+            raise DocumentProblem("pdf_damaged")
+    width = (shown[2] - shown[0]) * unit
+    height = (shown[3] - shown[1]) * unit
+    for side in (width, height):
+        inches = side / 72.0
+        if not (limits.min_page_inches <= inches <= limits.max_page_inches):
+            raise DocumentProblem(
+                "page_size",
+                page=number,
+                width_in=round(width / 72.0, 2),
+                height_in=round(height / 72.0, 2),
+            )
+    rotate = 0
+    if "/Rotate" in obj:
+        try:
+            rotate = int(_num(obj.Rotate))
+        except (TypeError, ValueError):
+            rotate = 0
+        rotate = rotate % 360 if rotate % 90 == 0 else 0
+        if obj.get("/Rotate") != rotate:
+            obj.Rotate = rotate
+            changed = True
+    if rotate in (90, 270):
+        width, height = height, width
+    return round(width, 3), round(height, 3), changed
+
+
+def _strip_actions(d) -> bool:
+    """Remove /AA and any /A action except GoTo/Named from one dictionary."""
+    import pikepdf
+
+    changed = False
+    if "/AA" in d:
+        del d["/AA"]
+        changed = True
+    action = d.get("/A")
+    if action is not None:
+        kind = str(action.get("/S", "")) if isinstance(action, pikepdf.Dictionary) else ""
+        if kind not in ("/GoTo", "/Named") or "/Next" in action:
+            del d["/A"]
+            changed = True
+    return changed
+
+
+def _clean_structure(pdf) -> bool:
+    """Remove active content where the PDF spec puts it (docs/documents.md)."""
+    import pikepdf
+
+    changed = False
+    root = pdf.Root
+    for key in ("/OpenAction", "/AA", "/URI", "/Collection", "/Threads"):
+        if key in root:
+            del root[key]
+            changed = True
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key in ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations"):
+            if key in names:
+                del names[key]
+                changed = True
+    form = root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
+        del form["/XFA"]
+        changed = True
+    for page in pdf.pages:
+        obj = page.obj
+        if "/AA" in obj:
+            del obj["/AA"]
+            changed = True
+        annots = obj.get("/Annots")
+        if annots is None:
+            continue
+        if not isinstance(annots, pikepdf.Array):
+            del obj["/Annots"]
+            changed = True
+            continue
+        kept = []
+        for annot in annots:
+            if not isinstance(annot, pikepdf.Dictionary):
+                changed = True
+                continue
+            if str(annot.get("/Subtype", "")) in BAD_ANNOTS:
+                changed = True
+                continue
+            changed |= _strip_actions(annot)
+            kept.append(annot)
+        if len(kept) != len(annots):
+            obj.Annots = pikepdf.Array(kept)
+    return changed
+
+
+def _sweep(pdf) -> bool:
+    """Every object of the file: forbidden keys deleted, action/annotation dictionaries of a
+    forbidden type emptied, outline and form-field actions removed."""
+    import pikepdf
+
+    Dictionary, Stream, Array, Name = (
+        pikepdf.Dictionary,
+        pikepdf.Stream,
+        pikepdf.Array,
+        pikepdf.Name,
+    )
+    changed = False
+    stack = list(pdf.objects)
+    budget = 20_000_000  # objects visited: absurd files end as damaged, not as a hang
+    while stack:
+        obj = stack.pop()
+        budget -= 1
+        if budget <= 0:
+            raise DocumentProblem("pdf_damaged")
+        if isinstance(obj, Dictionary | Stream):
+            keys = list(obj.keys())
+            if "/AA" in obj or isinstance(obj.get("/A"), Dictionary):
+                # annotations, form fields, outline items: only GoTo/Named actions stay
+                changed |= _strip_actions(obj)
+                keys = list(obj.keys())
+            kind = [obj.get(k) for k in ("/S", "/Subtype") if k in obj]
+            if any(isinstance(v, Name) and str(v) in FORBIDDEN_NAMES for v in kind):
+                for key in keys:
+                    if key not in ("/Length", "/Filter", "/DecodeParms"):
+                        del obj[key]
+                changed = True
+                continue
+            for key in keys:
+                if key in FORBIDDEN_KEYS:
+                    del obj[key]
+                    changed = True
+                    continue
+                value = obj.get(key)
+                if isinstance(value, Name):
+                    if str(value) in FORBIDDEN_NAMES and key != "/Type":
+                        del obj[key]
+                        changed = True
+                elif isinstance(value, Dictionary | Array | Stream) and not value.is_indirect:
+                    stack.append(value)
+        elif isinstance(obj, Array):
+            for i, value in enumerate(obj):
+                if isinstance(value, Name) and str(value) in FORBIDDEN_NAMES:
+                    obj[i] = None
+                    changed = True
+                elif isinstance(value, Dictionary | Array | Stream) and not value.is_indirect:
+                    stack.append(value)
+    return changed
+
+
+def _compress_plain_streams(pdf) -> None:
+    """Deflate the streams stored without a filter (their raw size is bounded by the
+    input's); filtered streams are kept byte for byte, never decoded."""
+    import zlib
+
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream) or "/Filter" in obj:
+            continue
+        if str(obj.get("/Type", "")) in ("/XRef", "/ObjStm", "/Metadata"):
+            continue  # structural, or XMP that tools expect to read uncompressed
+        raw = obj.read_raw_bytes()
+        if len(raw) < 256:
+            continue
+        packed = zlib.compress(raw, 6)
+        if len(packed) < len(raw):
+            if "/DecodeParms" in obj:
+                del obj["/DecodeParms"]
+            obj.write(packed, filter=pikepdf.Name.FlateDecode)
+
+
+def convert_pdf(data: bytes, limits: Limits, password: str | None = None) -> Result:
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(
+            io.BytesIO(data),
+            password=password or "",
+            attempt_recovery=True,
+            suppress_warnings=True,
+            inherit_page_attributes=True,
+        )
+    except pikepdf.PasswordError:
+        raise DocumentProblem("password_wrong" if password else "password_required") from None
+    except (pikepdf.PdfError, RecursionError, ValueError, RuntimeError):
+        raise DocumentProblem("pdf_damaged") from None
+    try:
+        return _clean_pdf(pdf, limits)
+    except (DocumentProblem, MemoryError):
+        raise
+    except Exception:  # qpdf's view of a broken file (PdfError, TypeError, KeyError...)
+        raise DocumentProblem("pdf_damaged") from None
+    finally:
+        pdf.close()
+
+
+def _clean_pdf(pdf, limits: Limits) -> Result:
+    import pikepdf
+
+    pages = len(pdf.pages)
+    if pages == 0:
+        raise DocumentProblem("pdf_damaged")
+    if pages > limits.max_pages:
+        raise DocumentProblem("too_many_pages", pages=pages, limit=limits.max_pages)
+    sizes = []
+    for number, page in enumerate(pdf.pages, start=1):
+        w, h, _changed = _page_geometry(page, number, limits)
+        sizes.append((w, h))
+    notes: list[str] = []
+    active = _clean_structure(pdf)
+    active |= _sweep(pdf)
+    if active:
+        notes.append("active_content_removed")
+    _compress_plain_streams(pdf)
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        # qpdf's compress_streams decodes and re-encodes every stream that is not plain
+        # /FlateDecode (filter chains, LZW, RunLength...): a nested-Flate bomb would go off.
+        # So nothing is decoded; streams stored without a filter are deflated above.
+        compress_streams=False,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        encryption=False,
+        deterministic_id=True,
+        fix_metadata_version=False,
+    )
+    if pdf.get_warnings():
+        # A repair that lost a page's content (qpdf makes a missing object null) would
+        # import a blank exhibit page: refuse the file instead.
+        if any(page.obj.get("/Contents") is None for page in pdf.pages):
+            raise DocumentProblem("pdf_damaged")
+        notes.insert(0, "repaired")
+    clean = out.getvalue()
+    with pikepdf.open(io.BytesIO(clean)) as check:
+        if len(check.pages) != pages:
+            raise DocumentProblem("pdf_damaged")
+    return Result(pdf=clean, pages=pages, page_sizes=tuple(sizes), notes=_unique(notes))
+
+
+__all__ = ["Result", "convert", "exif_facts", "parse_jpeg"]
