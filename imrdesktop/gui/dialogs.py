@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+import shiboken6
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from imrdesktop.i18n import _
 
@@ -105,6 +106,36 @@ def choose_files(parent: QWidget | None, title: str, name_filter: str = "") -> l
         _forget_dialog_history()
 
 
+def ask_password(parent: QWidget | None, title: str, text: str) -> str | None:
+    """Ask for a password (e.g. of a protected PDF), typed hidden; None when cancelled.
+
+    The typed text is wiped from the dialog before it is deleted."""
+    dlg = QInputDialog(parent)
+    dlg.setObjectName("passwordDialog")
+    dlg.setWindowTitle(title)
+    dlg.setLabelText(text)
+    dlg.setInputMode(QInputDialog.InputMode.TextInput)
+    dlg.setTextEchoMode(QLineEdit.EchoMode.Password)
+    dlg.setOkButtonText(_("OK"))
+    dlg.setCancelButtonText(_("Cancel"))
+    for edit in dlg.findChildren(QLineEdit):
+        edit.setAccessibleName(_("Password"))
+        edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhSensitiveData
+            | Qt.InputMethodHint.ImhNoPredictiveText
+            | Qt.InputMethodHint.ImhHiddenText
+        )
+    try:
+        accepted = dlg.exec()
+        if not shiboken6.isValid(dlg):  # closed and deleted by a lock meanwhile
+            return None
+        return dlg.textValue() if accepted else None
+    finally:
+        if shiboken6.isValid(dlg):
+            dlg.setTextValue("")
+            dispose(dlg)
+
+
 def run_dialog(dialog) -> bool:
     """Run one of our own dialogs modally; tests replace this to drive it instead."""
     return bool(dialog.exec())
@@ -112,13 +143,16 @@ def run_dialog(dialog) -> bool:
 
 def dispose(dialog: QWidget) -> None:
     """Wipe what a finished dialog shows (it may hold client data) and delete it."""
-    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+    from PySide6.QtWidgets import QLabel, QPlainTextEdit
 
     # setText/setPlainText (not clear()) also empty the undo history.
     for edit in dialog.findChildren(QLineEdit):
         edit.setText("")
     for text in dialog.findChildren(QPlainTextEdit):
         text.setPlainText("")
+    for picture in dialog.findChildren(QLabel):  # a page shown in a viewer
+        if not picture.pixmap().isNull():
+            picture.clear()
     dialog.hide()
     dialog.deleteLater()
 

@@ -35,6 +35,7 @@ from imrdesktop.gui.widgets.settings_dialog import SettingsDialog
 from imrdesktop.gui.workers import run_in_background
 from imrdesktop.i18n import _
 from imrdesktop.services.demo import create_training_vault, remove_training_vaults
+from imrdesktop.services.documents import DocumentsService
 from imrdesktop.services.messages import describe
 from imrdesktop.services.session import VaultSession
 
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.ctx = ctx
         self.session: VaultSession | None = None
+        self._documents: DocumentsService | None = None  # of ``session``; closed on lock
+        self._documents_session: VaultSession | None = None
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(resources.icon("app"))
         self.clipboard = SecureClipboard(ctx.settings.get("clipboard_clear_seconds"), self)
@@ -194,11 +197,20 @@ class MainWindow(QMainWindow):
             record,
             lambda r: session.save_case(case_id, r),
             CriteriaServices.for_case(session, case_id, record),
+            self._documents_service(session),
         )
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()
         self.workspace.nav.setFocus()
         self.case_opened.emit(case_id)
+
+    def _documents_service(self, session: VaultSession) -> DocumentsService:
+        """One per session: leaving a case closes it (caches dropped, worker stopped) and
+        it starts again on demand; the session's lock closes it too."""
+        if self._documents is None or self._documents_session is not session:
+            self._documents = DocumentsService(session)
+            self._documents_session = session
+        return self._documents
 
     # --- unlocking ----------------------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
@@ -490,6 +502,8 @@ class MainWindow(QMainWindow):
             self.session.lock()
         finally:
             self.session = None
+            self._documents = None
+            self._documents_session = None
         self.clipboard.clear_if_ours()
         QPixmapCache.clear()
         gc.collect()

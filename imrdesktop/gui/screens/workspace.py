@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from imrdesktop.domain.case import LANGUAGES
 from imrdesktop.domain.errors import ImrError, InvalidField
 from imrdesktop.gui.screens.criteria import CriteriaSection, CriteriaServices
+from imrdesktop.gui.screens.documents import DocumentsSection
 from imrdesktop.gui.widgets.common import button, label, sensitive_line_edit, set_field_error
 from imrdesktop.i18n import N_, _
 from imrdesktop.services.messages import describe, field_problem
@@ -41,14 +42,7 @@ SECTIONS: tuple[tuple[str, str, str | None], ...] = (
         ),
     ),
     ("criteria", N_("Criteria"), None),
-    (
-        "documents",
-        N_("Documents"),
-        N_(
-            "Attaching the denial letter, medical records and other exhibits is not ready "
-            "yet in this version."
-        ),
-    ),
+    ("documents", N_("Documents"), None),
     (
         "letter",
         N_("Letter"),
@@ -235,7 +229,13 @@ class WorkspaceScreen(QWidget):
         self.client = ClientSection(self._save)
         self.criteria = CriteriaSection()
         self.criteria.show_section_requested.connect(self.show_section)
-        ready: dict[str, QWidget] = {"client": self.client, "criteria": self.criteria}
+        self.documents = DocumentsSection()
+        self.documents.documents_changed.connect(self.criteria.documents_changed)
+        ready: dict[str, QWidget] = {
+            "client": self.client,
+            "criteria": self.criteria,
+            "documents": self.documents,
+        }
         self.pages: dict[str, QWidget] = {}
         for section_id, title, not_ready in SECTIONS:
             item = QListWidgetItem(_(title))
@@ -299,12 +299,15 @@ class WorkspaceScreen(QWidget):
         record: dict,
         saver: Callable[[dict], dict],
         criteria: CriteriaServices | None = None,
+        documents=None,
     ) -> None:
+        """``documents`` is the session's DocumentsService (None: the section stays empty)."""
         self.case_id = case_id
         self._saver = saver
         self._criteria_services = criteria
         self.client.load(record)
         self.criteria.load(record, criteria, self._commit_facts if criteria else None)
+        self.documents.load(case_id, documents)
         self._set_heading(record)
         self.nav.setCurrentRow(0)
 
@@ -333,7 +336,10 @@ class WorkspaceScreen(QWidget):
         return saved
 
     def commit(self) -> bool:
-        return self.client.commit() if self._saver is not None else True
+        if self._saver is None:
+            return True
+        client = self.client.commit()
+        return self.documents.commit() and client
 
     def clear(self) -> None:
         """Drop everything shown about the client (on lock or when leaving the case)."""
@@ -341,6 +347,7 @@ class WorkspaceScreen(QWidget):
         self._saver = None
         self._criteria_services = None
         self.criteria.clear()
+        self.documents.clear()  # drops thumbnails and closes the documents service
         self.client.load({})
         self.heading.clear()
 
