@@ -421,14 +421,14 @@ class DocumentsSection(QFrame):
             edit.setMinimumWidth(wide)
         for key, edit, text in (
             ("title", self.title_edit, _("&Title:")),
-            ("date", self.date_edit, _("D&ate:")),
+            ("date", self.date_edit, _("Dat&e:")),
             ("source", self.source_edit, _("&Source:")),
         ):
             edit.setAcceptDrops(False)  # dropped files go to the section, not into the text
             edit.setMinimumWidth(wide)
             edit.editingFinished.connect(lambda k=key: self._text_finished(k))
             form.addRow(text, with_error(key, edit))
-        self.include_check = QCheckBox(_("&Include in the packet"))
+        self.include_check = QCheckBox(_("I&nclude in the packet"))
         self.include_check.setObjectName("docInclude")
         self.include_check.setAccessibleName(_("Include in the packet"))
         self.include_check.toggled.connect(self._include_toggled)

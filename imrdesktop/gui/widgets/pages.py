@@ -257,7 +257,7 @@ class PageGrid(QWidget):
         self.include_button = button(_("&Include"), "includePagesButton")
         self.include_button.setAccessibleName(_("Put the selected pages in the packet"))
         self.include_button.setToolTip(_("Put the selected pages in the packet (+)"))
-        self.exclude_button = button(_("Lea&ve out"), "excludePagesButton")
+        self.exclude_button = button(_("&Leave out"), "excludePagesButton")
         self.exclude_button.setAccessibleName(_("Leave the selected pages out of the packet"))
         self.exclude_button.setToolTip(_("Leave the selected pages out of the packet (−)"))
         self.rotate_left_button = button(_("Turn le&ft"), "rotateLeftButton")
