@@ -7,14 +7,12 @@ worker process converts and renders them.
 
 from __future__ import annotations
 
-import ctypes
 import io
-import sys
 from pathlib import Path
 
 import pytest
 from guihelpers import create_profile
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from test_app_shell import _unnamed_controls
 
@@ -23,20 +21,6 @@ from imrdesktop.gui.screens.documents import DocumentsSection
 from imrdesktop.services.documents import DocumentsService, PageChoice
 
 SLOW = 60_000  # the worker process starts in ~0.5 s; conversions take a moment more
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _keep_singletons_alive():
-    """PySide6 6.12.0 (a cp310-abi3 wheel) relies on CPython 3.12's immortal singletons: on
-    3.10/3.11 every call returning None drops a reference to None, and every Python-side
-    Signal.emit one to True, until the interpreter aborts ("deallocating None"). 6.11.3 does
-    not. Until the project pins PySide6 below 6.12 (or needs Python 3.12), this module, which
-    shows hundreds of thumbnails, keeps them alive so the run can finish."""
-    import shiboken6
-
-    if sys.version_info < (3, 12) and shiboken6.__version__.startswith("6.12."):
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 32
 
 
 def make_pdf(path: Path, pages: int = 3, text: str = "Fictional record", password=None) -> Path:
@@ -137,7 +121,7 @@ def test_dropped_local_files_are_imported_and_web_addresses_are_not(
     web = QMimeData()
     web.setUrls([QUrl("https://example.org/record.pdf")])
     enter = QDragEnterEvent(
-        QPointF(20, 20),
+        QPoint(20, 20),
         Qt.DropAction.CopyAction,
         web,
         Qt.MouseButton.LeftButton,
@@ -151,7 +135,7 @@ def test_dropped_local_files_are_imported_and_web_addresses_are_not(
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(pdf))])
     enter = QDragEnterEvent(
-        QPointF(20, 20),
+        QPoint(20, 20),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
@@ -162,7 +146,7 @@ def test_dropped_local_files_are_imported_and_web_addresses_are_not(
     assert sec.drop_banner.isVisibleTo(sec)
     assert sec.property("dropActive") is True
     drop = QDropEvent(
-        QPointF(20, 20),
+        QPoint(20, 20),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
