@@ -281,3 +281,50 @@ def test_text_longer_than_the_page_limit(worker):
     with DocumentWorker(Limits(max_pages=2)) as small, pytest.raises(DocumentProblem) as exc:
         small.convert(inspect_bytes("long.txt", b"line\n" * 200))
     assert exc.value.code == "too_many_pages"
+
+
+def _rechunk_png(png: bytes, size: int) -> tuple[bytes, bytes]:
+    """The PNG with its image data split into IDAT chunks of ``size`` bytes, and that data."""
+    import struct
+    import zlib
+
+    pos, head, data = 8, [png[:8]], b""
+    while pos < len(png):
+        n = struct.unpack(">I", png[pos : pos + 4])[0]
+        kind = png[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            data += png[pos + 8 : pos + 8 + n]
+        elif kind != b"IEND":
+            head.append(png[pos : pos + 12 + n])
+        pos += 12 + n
+    for i in range(0, len(data), size):
+        part = data[i : i + size]
+        crc = zlib.crc32(b"IDAT" + part)
+        head.append(struct.pack(">I", len(part)) + b"IDAT" + part + struct.pack(">I", crc))
+    head.append(b"\x00\x00\x00\x00IEND\xaeB`\x82")
+    return b"".join(head), data
+
+
+def test_png_image_data_is_copied_once_merged_and_not_reencoded(worker):
+    from doc_samples import png_bytes, upright_picture
+
+    png, idat = _rechunk_png(png_bytes(upright_picture((640, 480))), 512)
+    out = convert(worker, "scan.png", png)
+    [(info, raw)] = images_of(out.pdf)
+    assert info["/Filter"] == "/FlateDecode" and raw == idat
+    assert_fits_letter_within_margins(out.pdf)
+
+
+def test_gray_with_alpha_is_flattened_to_gray_on_white(worker):
+    from doc_samples import png_bytes
+    from PIL import Image
+
+    im = Image.new("LA", (100, 100), (0, 0))
+    im.paste((40, 255), (25, 25, 75, 75))
+    out = convert(worker, "sig.png", png_bytes(im))
+    assert out.notes == ("alpha_flattened",)
+    [(info, _raw)] = images_of(out.pdf)
+    assert info["/ColorSpace"] == "/DeviceGray"
+    [render] = worker.render(out.pdf, [1], 200)
+    assert close_to(pixel(render, 0.5, 0.5), (40, 40, 40), tol=10)
+    assert close_to(pixel(render, 0.5, 0.3), (255, 255, 255), tol=5)
