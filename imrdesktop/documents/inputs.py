@@ -26,9 +26,9 @@ _O_FLAGS |= getattr(os, "O_NONBLOCK", 0)
 @dataclass(frozen=True)
 class InputFile:
     name: str  # cleaned file name (names.clean_name)
-    data: bytes = b""
-    media: str = "text"  # "pdf" | "jpeg" | "png" | "tiff" | "heic" | "text"
-    notes: tuple[str, ...] = ()
+    data: bytes
+    media: str  # "pdf" | "jpeg" | "png" | "tiff" | "heic" | "text"
+    notes: tuple[str, ...]
 
     def __repr__(self) -> str:  # never the content in a log or traceback
         return (
