@@ -16,6 +16,8 @@ from imrdesktop.storage.casefile import CaseFile
 
 log = logging.getLogger(__name__)
 
+LOCK_WAIT_S = 10.0
+
 
 @dataclass(frozen=True)
 class CaseRow:
@@ -168,6 +170,17 @@ class VaultSession:
             except Exception:
                 log.exception("a lock hook failed")
         self._on_lock.clear()
+        # Let a save in progress on another thread (an attach) finish durably first; if it
+        # takes too long, lock anyway: its transaction fails cleanly and the case stays as
+        # it was before it.
+        got = self._case_lock.acquire(timeout=LOCK_WAIT_S)
+        try:
+            self._lock_vault()
+        finally:
+            if got:
+                self._case_lock.release()
+
+    def _lock_vault(self) -> None:
         if self._vault is not None:
             try:
                 self._vault.lock()
