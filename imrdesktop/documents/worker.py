@@ -184,6 +184,8 @@ class Worker:
                 return self.render(header, payload)
             if op == "ping":
                 return {"ok": True}, b""
+            if self.test_ops and op == "test_echo":
+                return {"ok": True}, payload
             if self.test_ops and isinstance(op, str) and op.startswith("test_"):
                 return self.test_op(op, header)
             return {"ok": False, "error": "bad_request"}, b""

@@ -149,6 +149,8 @@ def test_the_worker_gets_a_minimal_environment(monkeypatch):
         "PYTHONDONTWRITEBYTECODE",
         "PYTHONIOENCODING",
         "MALLOC_ARENA_MAX",
+        "MALLOC_MMAP_THRESHOLD_",
+        "MALLOC_TRIM_THRESHOLD_",
     } | {k for k in env if k.startswith("IMRDESKTOP_")}
 
 
@@ -175,6 +177,13 @@ def test_the_hidden_app_flag_runs_the_worker():
     assert protocol.read_frame(proc.stdout, 1 << 20)[0] == {"ok": True}
     proc.stdin.close()
     assert proc.wait(timeout=10) == 0
+
+
+def test_large_payloads_cross_the_pipes_intact(worker):
+    data = os.urandom(20 << 20)
+    with worker._lock:
+        reply, echoed = worker._request({"op": "test_echo"}, data)
+    assert reply == {"ok": True} and echoed == data
 
 
 def test_frames_are_checked():
