@@ -271,6 +271,9 @@ class DocumentWorker:
         except (OSError, EOFError, protocol.ProtocolError, ValueError):
             timer.cancel()
             raise self._failure(expired) from None
+        except BaseException:  # interrupted mid-frame: the stream is out of step for good
+            self._discard()
+            raise
         finally:
             timer.cancel()
         if expired.is_set():  # answered, but only just: the process is being killed

@@ -309,3 +309,17 @@ def test_start_up_cost_is_small(worker_test_ops):
         w.start()
         elapsed = time.perf_counter() - start
     assert elapsed < 3  # measured ~0.05 s here; parsers load on first use
+
+
+def test_an_interrupted_request_does_not_leave_the_stream_out_of_step(worker, monkeypatch):
+    worker.start()
+    real = protocol.read_frame
+
+    def interrupted(stream, cap):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(protocol, "read_frame", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        worker.request_for_tests({"op": "ping"})
+    monkeypatch.setattr(protocol, "read_frame", real)
+    _ok(worker)
