@@ -334,7 +334,7 @@ def cmd_case_attach(ctx, args) -> int:
     from imrdesktop.domain.documents import validate_item
     from imrdesktop.services.documents import DocumentsService, describe_note
 
-    if args.date:
+    if args.date or args.title or args.source:
         # The same checks as the stored record, before any passphrase is asked for.
         probe = {
             "id": "D-000000",

@@ -7,6 +7,7 @@ the storage layer, in one transaction per user action.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -27,6 +28,7 @@ from imrdesktop.domain.errors import (
     InputFileUnreadable,
     InvalidField,
     UnknownAttachment,
+    VaultLocked,
 )
 from imrdesktop.i18n import _
 
@@ -202,19 +204,30 @@ class DocumentsService:
         self._worker_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._pdfs: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        session.on_lock(self.close)
+        self._shut = False
+        session.on_lock(self._session_locked)
 
     # --- worker -------------------------------------------------------------------
     def _get_worker(self) -> DocumentWorker:
         with self._worker_lock:
+            if self._shut:
+                raise VaultLocked("documents service after lock")
             if self._worker is None:
                 from imrdesktop.documents.client import DocumentWorker
 
                 self._worker = DocumentWorker()
             return self._worker
 
+    def _session_locked(self) -> None:
+        # For good: a render or read still running on another thread must not put a
+        # decrypted PDF back in the cache, nor start a new worker, after the lock.
+        with self._cache_lock, self._worker_lock:
+            self._shut = True
+        self.close()
+
     def close(self) -> None:
-        """Drop decrypted copies and stop the worker (on lock and quit)."""
+        """Drop decrypted copies and stop the worker (leaving a case; on lock and quit).
+        The service stays usable until the session locks; the worker restarts on demand."""
         with self._cache_lock:
             self._pdfs.clear()
         with self._worker_lock:
@@ -258,6 +271,10 @@ class DocumentsService:
         except InputFileMissing as exc:
             raise InputFileMissing(name=shown) from exc
         except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR):
+                raise DocumentRefused(
+                    "input not a regular file", reason="not_regular", name=shown
+                ) from None
             raise InputFileUnreadable("input unreadable", name=shown) from exc
 
     def inspect_bytes(self, name: str, data: bytes) -> InputFile:
@@ -461,6 +478,8 @@ class DocumentsService:
                     return self._pdfs[key]
             data = case.read_attachment(item["pdf"])
         with self._cache_lock:
+            if self._shut:
+                raise VaultLocked("documents service after lock")
             self._pdfs[key] = data
             while len(self._pdfs) > _PDF_CACHE_ITEMS:
                 self._pdfs.popitem(last=False)

@@ -56,10 +56,28 @@ def _newer(params: dict) -> str:
 
 
 def _mb(n: object) -> str:
-    try:
-        return f"{int(n) / 1_000_000:,.0f} MB"  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return "?"
+    if not isinstance(n, int | float):
+        return _("the limit")
+    return f"{n / 1_000_000:,.0f} MB"
+
+
+def _has(params: dict, *keys: str) -> bool:
+    return all(isinstance(params.get(k), int | float) and params.get(k) >= 0 for k in keys)
+
+
+def _count(n: object) -> str:
+    return f"{int(n):,}" if isinstance(n, int | float) else ""
+
+
+def _inches(n: object) -> str:
+    return f"{float(n):,.1f}".removesuffix(".0") if isinstance(n, int | float) else ""
+
+
+def _megapixels(n: object) -> str:
+    """A limit given in pixels (the worker's unit) or already in megapixels."""
+    if not isinstance(n, int | float):
+        return ""
+    return f"{(n / 1_000_000 if n > 100_000 else n):,.0f}"
 
 
 def document_reason(reason: str, params: dict) -> str:
@@ -93,26 +111,58 @@ def document_reason(reason: str, params: dict) -> str:
             "This PDF is damaged beyond repair, so it was not attached. Ask for a new copy, "
             "or print it and scan the paper."
         ),
-        "too_many_pages": lambda: _(
-            "This PDF has {pages} pages; at most {limit} can be attached at once. Split it "
-            "into parts and attach each."
-        ).format(pages=p.get("pages", "?"), limit=p.get("limit", "?")),
-        "page_size": lambda: _(
-            "Page {page} of this PDF is {width} × {height} inches, which no printer can "
-            "print. Ask for a normal copy, or print it and scan the paper."
-        ).format(page=p.get("page", "?"), width=p.get("width", "?"), height=p.get("height", "?")),
-        "image_too_large": lambda: _(
-            "This picture is {megapixels} megapixels; pictures over {limit} megapixels are "
-            "not taken. Take the photo again at a normal size, or scan the paper."
-        ).format(megapixels=p.get("megapixels", "?"), limit=p.get("limit", "?")),
+        "too_many_pages": lambda: (
+            _(
+                "This file has {pages} pages; at most {limit} can be attached at once. Split "
+                "it into parts and attach each."
+            ).format(pages=_count(p.get("pages")), limit=_count(p.get("limit")))
+            if _has(p, "pages", "limit")
+            else _(
+                "This file has more pages than can be attached at once. Split it into parts "
+                "and attach each."
+            )
+        ),
+        "page_size": lambda: (
+            _(
+                "Page {page} of this PDF is {width} × {height} inches, which no printer can "
+                "print. Ask for a normal copy, or print it and scan the paper."
+            ).format(
+                page=_count(p.get("page")),
+                width=_inches(p.get("width_in")),
+                height=_inches(p.get("height_in")),
+            )
+            if _has(p, "page", "width_in", "height_in")
+            else _(
+                "A page of this PDF has a size no printer can print. Ask for a normal copy, or "
+                "print it and scan the paper."
+            )
+        ),
+        "image_too_large": lambda: (
+            _(
+                "This picture is {megapixels} megapixels; pictures over {limit} megapixels "
+                "are not taken. Take the photo again at a normal size, or scan the paper."
+            ).format(megapixels=_count(p.get("megapixels")), limit=_megapixels(p.get("limit")))
+            if _has(p, "megapixels", "limit")
+            else _(
+                "This picture is larger than {limit} megapixels, so it was not taken. Take the "
+                "photo again at a normal size, or scan the paper."
+            ).format(limit=_megapixels(p.get("limit", 100_000_000)))
+        ),
         "image_damaged": lambda: _(
             "This picture is damaged or cut short, so it was not attached. Copy it from the "
             "phone or scanner again."
         ),
-        "too_many_frames": lambda: _(
-            "This TIFF file holds {frames} pages; at most {limit} are taken. Split it into "
-            "parts and attach each."
-        ).format(frames=p.get("frames", "?"), limit=p.get("limit", "?")),
+        "too_many_frames": lambda: (
+            _(
+                "This TIFF file holds {frames} pages; at most {limit} are taken. Split it into "
+                "parts and attach each."
+            ).format(frames=_count(p.get("frames")), limit=_count(p.get("limit")))
+            if _has(p, "frames", "limit")
+            else _(
+                "This TIFF file holds more pages than can be taken at once. Split it into "
+                "parts and attach each."
+            )
+        ),
         "text_binary": lambda: _(
             "This file is not plain text (it holds binary data), so it was not attached. "
             "Save it as a PDF and attach that."

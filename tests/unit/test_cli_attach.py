@@ -146,3 +146,14 @@ def test_password_pdf_from_the_environment(case, capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, *args)
     assert code == 0, err
     assert show(capsys, vault, case_id)["documents"][0]["pages"] == 1
+
+
+def test_title_and_source_are_checked_before_any_work(case, capsys, tmp_path):
+    vault, case_id = case
+    (tmp_path / "a.pdf").write_bytes(make_pdf(1))
+    code, _out, err = run(
+        capsys, "case", "attach", case_id, str(tmp_path / "a.pdf"), "--source", "x" * 300,
+        "--vault", str(vault),
+    )  # fmt: skip
+    assert code == 2 and "--source" in err
+    assert show(capsys, vault, case_id)["documents"] == []

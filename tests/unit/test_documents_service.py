@@ -245,3 +245,30 @@ def test_big_random_original_round_trips(env):
     fake = type(item)(name="big.pdf", data=item.data + b"\n%" + blob, media="pdf", notes=())
     (doc,) = service.attach(case_id, [(fake, Converted(conv.pdf, conv.pages, conv.page_sizes, ()))])
     assert service.original_bytes(case_id, doc.id) == fake.data
+
+
+def test_nothing_decrypted_comes_back_after_the_lock_hooks_ran(env):
+    """A render still running when the advocate locks must not refill the cache or start a
+    new worker (the hooks run before the vault itself is locked)."""
+    from imrdesktop.domain.errors import VaultLocked
+
+    _session, service, case_id, tmp = env
+    (doc,) = service.attach_paths(case_id, [write(tmp, "late.pdf", make_pdf(1))])
+    service._worker = None  # the module's worker is not this test's to stop
+    service._session_locked()
+    with pytest.raises(VaultLocked):
+        service.pdf_bytes(case_id, doc.id)
+    assert not service._pdfs
+    with pytest.raises(VaultLocked):
+        service.render_pages(case_id, doc.id, [1], 100)
+    assert service._worker is None
+
+
+def test_a_symlink_loop_is_not_a_document(env):
+    _session, service, _case_id, tmp = env
+    (tmp / "loop1").symlink_to(tmp / "loop2")
+    (tmp / "loop2").symlink_to(tmp / "loop1")
+    with pytest.raises(DocumentRefused) as info:
+        service.read_input(tmp / "loop1")
+    assert info.value.params["reason"] == "not_regular"
+    assert info.value.exit_code == 2

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imrdesktop.documents.names import clean_name
 from imrdesktop.domain.documents import KIND_LABELS, KINDS, format_page_ranges, parse_page_ranges
 from imrdesktop.domain.errors import (
     DocumentPasswordRequired,
@@ -964,7 +965,7 @@ class DocumentsSection(QFrame):
         run = self._import
         if run is None or run.index >= len(run.paths):
             return
-        name = run.paths[run.index].name
+        name = clean_name(run.paths[run.index].name)
         text = _("Importing {i} of {n}: {name}…").format(
             i=run.index + 1, n=len(run.paths), name=name
         )
@@ -1008,7 +1009,7 @@ class DocumentsSection(QFrame):
 
     def _display_name(self, attempt: _Attempt) -> str:
         name = getattr(attempt.item, "name", "") if attempt.item is not None else ""
-        return name or attempt.path.name
+        return name or clean_name(attempt.path.name)
 
     def _file_done(self, run: _ImportRun, attempt: _Attempt, docs: list[Document]) -> None:
         attempt.item = None  # the file's bytes are not kept
