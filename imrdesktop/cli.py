@@ -115,6 +115,53 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument(
         "--language", choices=("en", "es"), default=None, help=_("the language of the result")
     )
+    lang_help = _("the language of the printed forms (default: the client's preferred language)")
+    pk = sub.add_parser(
+        "packet",
+        parents=[common],
+        help=_("build the full printed IMR application packet (PDF)"),
+        description=_(
+            "Build the packet: cover sheet, letter in support, application form, assistant "
+            "form, release, exhibit index and the exhibits, every exhibit page stamped. It "
+            "always builds; when the case is not IMR-eligible that is said on stderr."
+        ),
+    )
+    pk.add_argument("case")
+    pk.add_argument("--out", required=True, metavar="FILE.pdf")
+    pk.add_argument("--language", choices=("en", "es"), default=None, help=lang_help)
+    pk.add_argument(
+        "--no-release", action="store_true", help=_("leave out the release authorization")
+    )
+    cs = sub.add_parser(
+        "cover-sheet",
+        parents=[common],
+        help=_("print the certified-mail cover sheet and an envelope page (PDF)"),
+    )
+    cs.add_argument("case")
+    cs.add_argument("--out", required=True, metavar="FILE.pdf")
+    cs.add_argument("--article-number", metavar="N", help=_("the certified-mail article number"))
+    cs.add_argument(
+        "--accept-unverified-number",
+        action="store_true",
+        help=_("use a number that fails its check digit (after checking it on the label)"),
+    )
+    cs.add_argument("--language", choices=("en", "es"), default=None, help=_("default: English"))
+    mail = sub.add_parser(
+        "mail",
+        parents=[common],
+        help=_("record that the packet was mailed (starts the review's milestones)"),
+    )
+    mail.add_argument("case")
+    mail.add_argument("--article-number", required=True, metavar="N")
+    mail.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    mail.add_argument("--accept-unverified-number", action="store_true")
+    mail.add_argument(
+        "--return-receipt",
+        choices=("green_card", "electronic", "none"),
+        default="green_card",
+        help=_("the return receipt bought (default: green_card, PS Form 3811)"),
+    )
+    mail.add_argument("--receipt-number", default="", metavar="N", help=_("the 3811 card's number"))
     return p
 
 
@@ -470,6 +517,110 @@ def cmd_assess(ctx, args) -> int:
     return 0
 
 
+def _packet_services(session):
+    from imrdesktop.services.documents import DocumentsService
+    from imrdesktop.services.packet import PacketService
+
+    return PacketService(session, DocumentsService(session))
+
+
+def _check_number_early(text: str | None, accept: bool) -> None:
+    """A mistyped article number is refused before any passphrase is asked for."""
+    if not text:
+        return
+    from imrdesktop.services.packet import PacketService
+
+    checked = PacketService.check_article_number(text)
+    try:
+        PacketService._require_verified(checked, accept)
+    except e.InvalidField as exc:
+        raise e.InvalidField(field="--article-number", problem=exc.params.get("problem")) from None
+
+
+def cmd_packet(ctx, args) -> int:
+    out = _writable_target(args.out)
+    session = _open_session(ctx)
+    try:
+        built = _packet_services(session).build_packet(
+            args.case, language=args.language, include_release=not args.no_release
+        )
+    finally:
+        session.lock()
+    from imrdesktop.services.packet import PacketService
+
+    PacketService.export_pdf(built.pdf, out)
+    if built.eligibility_note:
+        print(f"imrdesktop: {built.eligibility_note}", file=sys.stderr)
+    print(
+        _("Packet written to {path}: {pages} pages. The file is NOT encrypted.").format(
+            path=args.out, pages=built.pages
+        )
+    )
+    if built.missing_fields:
+        print(
+            _("Print and complete by hand: {fields}.").format(
+                fields="; ".join(built.missing_fields)
+            )
+        )
+    return 0
+
+
+def cmd_cover_sheet(ctx, args) -> int:
+    out = _writable_target(args.out)
+    _check_number_early(args.article_number, args.accept_unverified_number)
+    session = _open_session(ctx)
+    try:
+        built = _packet_services(session).build_cover_sheet(
+            args.case,
+            article_number=args.article_number,
+            accept_unverified=args.accept_unverified_number,
+            language=args.language,
+        )
+    finally:
+        session.lock()
+    from imrdesktop.services.packet import PacketService
+
+    PacketService.export_pdf(built.pdf, out)
+    print(
+        _("Cover sheet written to {path}: {pages} pages. The file is NOT encrypted.").format(
+            path=args.out, pages=built.pages
+        )
+    )
+    return 0
+
+
+def cmd_mail(ctx, args) -> int:
+    _check_number_early(args.article_number, args.accept_unverified_number)
+    from imrdesktop.domain.case import parse_date
+
+    try:
+        parse_date(args.date, "--date")
+    except e.InvalidField:
+        raise e.InvalidField(
+            field="--date", problem=_("a date must be a real date written YYYY-MM-DD")
+        ) from None
+    session = _open_session(ctx)
+    try:
+        mailing = _packet_services(session).record_mailing(
+            args.case,
+            article_number=args.article_number,
+            date=args.date,
+            return_receipt=args.return_receipt,
+            receipt_number=args.receipt_number,
+            accept_unverified=args.accept_unverified_number,
+        )
+    finally:
+        session.lock()
+    print(
+        _("Mailing recorded: {number} on {date}.").format(
+            number=mailing.get("grouped", ""), date=mailing.get("date", "")
+        )
+    )
+    for m in mailing.get("milestones", []):
+        print(f"  {m['date']}  {m['label']}")
+    return 0
+
+
 def run_cli(argv: list[str]) -> int:
     parser = build_parser()
     try:
@@ -496,6 +647,9 @@ def run_cli(argv: list[str]) -> int:
             ("case", "export"): cmd_case_export,
             ("case", "import"): cmd_case_import,
             ("assess", None): cmd_assess,
+            ("packet", None): cmd_packet,
+            ("cover-sheet", None): cmd_cover_sheet,
+            ("mail", None): cmd_mail,
         }[(args.command, getattr(args, f"{args.command}_command", None))]
         return handler(ctx, args)
     except KeyboardInterrupt:

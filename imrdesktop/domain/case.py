@@ -35,7 +35,12 @@ TEXT_KEYS = ("service", "notes")
 # "facts": the facts record (shared/domain/facts.md); "assessment": the last assessment of
 # those facts, in the facts.md --json shape (written by services.assessment.assess_case).
 OBJECT_KEYS = ("facts", "assessment")
-TOP_LEVEL = (*PERSON_SECTIONS, *TEXT_KEYS, *OBJECT_KEYS)
+# "letter": the letter in support as the advocate left it; "mailing": the certified-mail
+# record (docs/packet.md). Both are checked by their own validators below.
+CHECKED_KEYS = ("letter", "mailing")
+TOP_LEVEL = (*PERSON_SECTIONS, *TEXT_KEYS, *OBJECT_KEYS, *CHECKED_KEYS)
+RETURN_RECEIPTS = ("green_card", "electronic", "none")
+MAX_LETTER = 60_000
 DATE_FIELDS = {("enrollee", "date_of_birth")}
 MAX_TEXT = 20_000
 
@@ -108,7 +113,81 @@ def validate_record(record: Any, *, today: dt.date | None = None) -> dict:
         if not isinstance(value, dict):
             raise InvalidField(field=key, problem=_("must be an object"))
         clean[key] = copy.deepcopy(value)
+    if record.get("letter") is not None:
+        clean["letter"] = validate_letter(record["letter"])
+    if record.get("mailing") is not None:
+        clean["mailing"] = validate_mailing(record["mailing"], today=today)
     return clean
+
+
+def validate_letter(value: Any) -> dict:
+    if not isinstance(value, dict) or set(value) - {"text", "edited", "drafted"}:
+        raise InvalidField(
+            field="letter", problem=_("must be an object with text, edited, drafted")
+        )
+    text = value.get("text", "")
+    if not isinstance(text, str):
+        raise InvalidField(field="letter.text", problem=_("must be text"))
+    if len(text) > MAX_LETTER:
+        raise InvalidField(field="letter.text", problem=_("is too long"))
+    edited = value.get("edited", False)
+    if not isinstance(edited, bool):
+        raise InvalidField(field="letter.edited", problem=_("must be true or false"))
+    out: dict[str, Any] = {"text": text, "edited": edited}
+    drafted = value.get("drafted")
+    if drafted:
+        parse_date(drafted, "letter.drafted")
+        out["drafted"] = drafted
+    return out
+
+
+def validate_mailing(value: Any, *, today: dt.date | None = None) -> dict:
+    from imrdesktop.domain import usps
+
+    allowed = {"article_number", "verified", "date", "return_receipt", "receipt_number"}
+    if not isinstance(value, dict) or set(value) - allowed:
+        raise InvalidField(field="mailing", problem=_("holds a key that is not part of it"))
+    number = value.get("article_number")
+    if not isinstance(number, str):
+        raise InvalidField(field="mailing.article_number", problem=_("must be text"))
+    checked = usps.check(number)
+    if not checked.digits or not 20 <= len(checked.digits) <= 26:
+        raise InvalidField(
+            field="mailing.article_number",
+            problem=_("is not a USPS certified-mail number (20 to 26 digits)"),
+        )
+    verified = value.get("verified", checked.valid)
+    if not isinstance(verified, bool):
+        raise InvalidField(field="mailing.verified", problem=_("must be true or false"))
+    date = value.get("date")
+    day = parse_date(date, "mailing.date")
+    if today is not None and day > today:
+        raise InvalidField(field="mailing.date", problem=_("is in the future"))
+    receipt = value.get("return_receipt", "green_card")
+    if receipt not in RETURN_RECEIPTS:
+        raise InvalidField(
+            field="mailing.return_receipt",
+            problem=_("must be one of: {values}").format(values=", ".join(RETURN_RECEIPTS)),
+        )
+    card = value.get("receipt_number", "") or ""
+    if not isinstance(card, str):
+        raise InvalidField(field="mailing.receipt_number", problem=_("must be text"))
+    card_digits = "".join(c for c in card if c.isdigit())
+    if card and (
+        len(card_digits) < 20
+        or len(card_digits) > 34
+        or len(card_digits) != len("".join(c for c in card if not c.isspace() and c != "-"))
+    ):
+        raise InvalidField(
+            field="mailing.receipt_number", problem=_("must be the digits printed on the card")
+        )
+    return {
+        "article_number": checked.digits,
+        "verified": checked.valid,
+        "date": date,
+        "return_receipt": receipt,
+        "receipt_number": card_digits,
+    }
 
 
 def client_name(record: dict) -> str:
