@@ -60,9 +60,96 @@ def create_training_vault(session_dir: Path, today: dt.date):
     vault, _recovery = Vault.create(folder, TRAINING_PASSPHRASE)
     _advocate, records = load_demo_cases(today)
     for record in records:
-        vault.create_case(record, summary=summary_for(record))
+        case_id = vault.create_case(record, summary=summary_for(record))
+        _add_sample_documents(vault, case_id, record, today)
     log.info("training vault created with %d sample cases", len(records))
     return vault
+
+
+# Fictional letters for the training cases, so the documents, criteria and packet screens
+# show a whole case. They are our own PDFs (no untrusted input): stored directly.
+_SAMPLE_LETTERS = (
+    (
+        "denial_letter",
+        "Notice of denial",
+        "plan_written_decision_date",
+        (
+            "Dear {name},",
+            "We reviewed the request for: {service}.",
+            "The request is DENIED. Reason: the service is not medically necessary",
+            "under the plan's clinical criteria.",
+            "You may file a grievance with the plan within 180 days.",
+            "You may also ask the Department of Managed Health Care for an",
+            "Independent Medical Review (IMR).",
+        ),
+    ),
+    (
+        "physician_letter",
+        "Letter of medical necessity",
+        None,
+        (
+            "To whom it may concern,",
+            "I am the treating physician of {name}.",
+            "In my medical opinion, {service} is medically necessary,",
+            "and the alternatives tried have not worked.",
+            "(Fictional training letter.)",
+        ),
+    ),
+)
+
+
+def _letter_pdf(title: str, lines: tuple[str, ...], record: dict, day: str) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from imrdesktop.packet import text as t
+    from imrdesktop.packet.fonts import SANS
+
+    t.register_all()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792), initialFontName=SANS, invariant=1)
+    plan = record.get("plan", {}).get("name", "Sample Health Plan")
+    t.draw_string(c, 72, 720, plan, 16, bold=True)
+    t.draw_string(c, 72, 690, f"{title} — {day}", 12)
+    t.draw_string(c, 72, 670, "SAMPLE — fictional document for training", 9)
+    y = 630
+    values = {"name": record["enrollee"]["name"], "service": record.get("service", "the service")}
+    for line in lines:
+        t.draw_string(c, 72, y, line.format(**values), 11)
+        y -= 18
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _add_sample_documents(vault, case_id: str, record: dict, today: dt.date) -> None:
+    from imrdesktop.documents.client import Converted
+    from imrdesktop.documents.inputs import InputFile
+    from imrdesktop.services.documents import DocumentsService
+    from imrdesktop.services.session import VaultSession
+
+    if not record.get("service"):
+        return  # the "new case" example starts with nothing attached
+    facts = record.get("facts") or {}
+    items = []
+    for kind, title, date_key, lines in _SAMPLE_LETTERS:
+        day = facts.get(date_key) if date_key else None
+        day = day or today.isoformat()
+        pdf = _letter_pdf(title, lines, record, day)
+        name = f"{title.lower().replace(' ', '-')}.pdf"
+        items.append(
+            (
+                kind,
+                title,
+                day,
+                InputFile(name, pdf, "pdf", ()),
+                Converted(pdf, 1, ((612.0, 792.0),), ()),
+            )
+        )
+    service = DocumentsService(VaultSession(vault, training=True))
+    for kind, title, day, item, conv in items:
+        service.attach(case_id, [(item, conv)], kind=kind, title=title, date=day, source="training")
 
 
 def remove_training_vaults(session_dir: Path) -> None:
