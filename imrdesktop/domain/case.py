@@ -237,15 +237,51 @@ def summary_for(
     """
     if assessment is None:
         assessment = record.get("assessment")
+    mailed = _after_mailing(record, assessment, today)
     return {
         "name": client_name(record),
         "member_id": record.get("plan", {}).get("member_id", ""),
-        "status": "open",
-        "next_deadline": _next_deadline(assessment, today, labels),
+        "status": "mailed" if mailed is not None else "open",
+        "next_deadline": mailed
+        if mailed is not None
+        else _next_deadline(assessment, today, labels),
     }
 
 
-STATUS_LABELS = {"open": N_("Open")}
+def _after_mailing(record: dict, assessment: Any, today: dt.date | None) -> dict | None:
+    """Once the packet is mailed, the next thing to watch is the review's next milestone
+    (domain.mailing), not the filing deadline."""
+    from imrdesktop.domain.mailing import milestones
+
+    mailing = record.get("mailing")
+    if not isinstance(mailing, dict):
+        return None
+    try:
+        mailed = dt.date.fromisoformat(mailing.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    days = None
+    if isinstance(assessment, Assessment):
+        days = assessment.decision_days
+    elif isinstance(assessment, Mapping):
+        days = assessment.get("decision_days")
+    steps = milestones(mailed, days if isinstance(days, int) else None)
+    upcoming = [m for m in steps if today is None or m.date >= today] or steps[-1:]
+    step = upcoming[0]
+    return {"date": step.date.isoformat(), "what": SHORT_MILESTONES[step.key]}
+
+
+# Short English labels for the case list (msgids; shown through _() there).
+SHORT_MILESTONES = {
+    "delivery_expected": N_("delivery to DMHC"),
+    "dmhc_acknowledgement": N_("DMHC acknowledgement"),
+    "acceptance_decision": N_("DMHC acceptance"),
+    "iro_decision": N_("IMR decision due"),
+    "typical_total": N_("IMR decision usually by"),
+}
+
+
+STATUS_LABELS = {"open": N_("Open"), "mailed": N_("Mailed")}
 
 
 def status_label(status: str) -> str:

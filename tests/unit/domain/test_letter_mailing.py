@@ -80,3 +80,38 @@ def test_milestones_after_mailing():
     ms = milestones(dt.date(2026, 11, 2), None)
     assert [m.date for m in ms] == sorted(m.date for m in ms)
     assert all(m.label for m in ms)
+
+
+def test_mailing_record_is_checked_and_moves_the_case_list_on():
+    from imrdesktop.domain.case import summary_for, validate_record
+    from imrdesktop.domain.errors import InvalidField
+
+    today = dt.date(2026, 11, 23)
+    base = {"enrollee": {"name": "Ana Ficticia"}}
+    good = {"article_number": "9400 1112 0108 0805 4830 16", "date": "2026-11-20"}
+    clean = validate_record({**base, "mailing": good}, today=today)
+    assert clean["mailing"] == {
+        "article_number": "9400111201080805483016",
+        "verified": True,
+        "date": "2026-11-20",
+        "return_receipt": "green_card",
+        "receipt_number": "",
+    }
+    bad = validate_record(
+        {**base, "mailing": {**good, "article_number": "9400111201080805483017"}}, today=today
+    )
+    assert bad["mailing"]["verified"] is False
+    for wrong, field in (
+        ({**good, "date": "2026-12-01"}, "mailing.date"),
+        ({**good, "article_number": "12345"}, "mailing.article_number"),
+        ({**good, "return_receipt": "pigeon"}, "mailing.return_receipt"),
+        ({**good, "extra": 1}, "mailing"),
+    ):
+        with pytest.raises(InvalidField) as info:
+            validate_record({**base, "mailing": wrong}, today=today)
+        assert info.value.params["field"] == field
+    summary = summary_for(clean, today=today)
+    assert summary["status"] == "mailed"
+    assert summary["next_deadline"] == {"date": "2026-11-25", "what": "delivery to DMHC"}
+    later = summary_for(clean, today=dt.date(2026, 12, 10))
+    assert later["next_deadline"]["what"] == "IMR decision due"
