@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import re
 import struct
 import warnings
@@ -84,6 +85,18 @@ def _register_heif(limits: Limits):
     return Image
 
 
+def image_too_large(pixels: int | None, limit: int) -> DocumentProblem:
+    """``image_too_large`` as the message table words it: the picture's megapixels (rounded
+    up, so never shown at or under the limit) and the limit in pixels."""
+    params: dict[str, int] = {"limit": limit}
+    if pixels is not None:
+        params["megapixels"] = max(1, math.ceil(pixels / 1_000_000))
+    return DocumentProblem("image_too_large", **params)
+
+
+_BOMB_PIXELS = re.compile(r"\((\d{1,20}) pixels\)")
+
+
 @contextlib.contextmanager
 def image_errors() -> Iterator[None]:
     """Decoder failures as problems: a bomb is ``image_too_large``, the rest damaged."""
@@ -93,8 +106,11 @@ def image_errors() -> Iterator[None]:
         yield
     except (DocumentProblem, MemoryError):
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DocumentProblem("image_too_large", limit=Image.MAX_IMAGE_PIXELS) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:
+        # Pillow's message is the one place its size check reports the picture's size.
+        m = _BOMB_PIXELS.search(str(bomb))
+        pixels = int(m.group(1)) if m else None
+        raise image_too_large(pixels, Image.MAX_IMAGE_PIXELS) from None
     except RecursionError:
         raise DocumentProblem("image_damaged") from None
     except Exception:  # any decoder error (OSError, SyntaxError, ValueError, struct.error...)
@@ -105,9 +121,7 @@ def _check_pixels(width: int, height: int, limits: Limits) -> None:
     if width <= 0 or height <= 0:
         raise DocumentProblem("image_damaged")
     if width * height > limits.max_image_pixels:
-        raise DocumentProblem(
-            "image_too_large", width=width, height=height, limit=limits.max_image_pixels
-        )
+        raise image_too_large(width * height, limits.max_image_pixels)
 
 
 # --- JPEG: marker walk, metadata removed, no re-encoding ------------------------------------
@@ -318,12 +332,75 @@ def _has_alpha(im) -> bool:
     return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
 
 
+# Grayscale modes wider than 8 bits: Pillow's convert() to L/RGB/RGBA CLIPS them (every
+# value over 255 becomes white), so they are scaled here first (_to_8bit).
+_WIDE_GRAY = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
+_BAND_ROWS = 256  # rows widened to 32 bits at a time (a 100 MP frame never is, whole)
+
+
+def _gray_scale(im) -> tuple[float, float]:
+    """(scale, offset) taking the values of a wide grayscale image to 0..255.
+
+    16-bit modes are full scale (0..65535, as img2pdf shows a 16-bit PNG it passes through);
+    32-bit integers and floats are read by their range: 0..255 as they are, 0..65535 as
+    16-bit, floats 0..1 as fractions, anything else stretched from its minimum to maximum."""
+    if im.mode.startswith("I;16"):
+        return 1 / 257, 0.0  # 65535 -> 255 exactly
+    lo, hi = im.getextrema()
+    if im.mode == "F" and lo >= 0 and hi <= 1.0:
+        return 255.0, 0.0
+    if lo >= 0 and hi <= 255:
+        return 1.0, 0.0
+    if lo >= 0 and hi <= 65535:
+        return 1 / 257, 0.0
+    scale = 255.0 / (hi - lo) if hi > lo else 0.0
+    return scale, -lo * scale
+
+
+def _to_8bit(im):
+    """A 16-bit, 32-bit or float grayscale image as 8-bit L, or LA when the image names a
+    transparent value (a 16-bit PNG's tRNS); any other image unchanged. Converted in bands
+    of rows, so memory stays near the image plus its 8-bit copy."""
+    from PIL import Image
+
+    if im.mode not in _WIDE_GRAY:
+        return im
+    scale, offset = _gray_scale(im)
+    trns = im.info.get("transparency")
+    mask_lut = None
+    if isinstance(trns, int) and not isinstance(trns, bool) and 0 <= trns <= 65535:
+        mask_lut = [255] * 65536
+        mask_lut[trns] = 0
+    gray = Image.new("L", im.size)
+    alpha = Image.new("L", im.size, 255) if mask_lut is not None else None
+    for top in range(0, im.height, _BAND_ROWS):
+        part = im.crop((0, top, im.width, min(top + _BAND_ROWS, im.height)))
+        if part.mode == "F":
+            gray.paste(part.point(lambda v: v * scale + offset).convert("L"), (0, top))
+            continue
+        if part.mode != "I":
+            part = part.convert("I")
+        gray.paste(part.point(lambda v: v * scale + offset, "L"), (0, top))
+        if alpha is not None:
+            alpha.paste(part.point(mask_lut, "L"), (0, top))
+    if alpha is not None:
+        return Image.merge("LA", (gray, alpha))
+    return gray
+
+
 def _flatten(im):
     """Transparency composited on white; the result is RGB or L. Memory: the image, one
     RGB(A) copy and the white page (a 100 MP image stays well inside RLIMIT_AS)."""
     from PIL import Image
 
-    gray = im.mode in ("LA", "La", "L", "1", "I", "I;16", "F")
+    im = _to_8bit(im)
+    if im.mode in ("LA", "La", "L"):
+        la = im if im.mode == "LA" else im.convert("LA")  # L + tRNS: the value's pixels clear
+        gray, alpha = la.split()
+        flat = Image.new("L", la.size, 255)
+        flat.paste(gray, (0, 0), alpha)
+        return flat
+    gray = im.mode == "1"
     rgba = im if im.mode == "RGBA" else im.convert("RGBA")
     flat = Image.new("L", rgba.size, 255) if gray else Image.new("RGB", rgba.size, (255,) * 3)
     flat.paste(rgba.convert(flat.mode) if gray else rgba, (0, 0), rgba.getchannel("A"))
@@ -384,41 +461,103 @@ def _png_passthrough(im, data: bytes) -> bool:
     )
 
 
+def _png_declared_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the IHDR chunk (checked before Pillow, whose own bomb check
+    would not say how large the picture is)."""
+    if len(data) >= 24 and data[12:16] == b"IHDR":
+        return struct.unpack(">II", data[16:24])
+    return None
+
+
+def _orientation(im) -> int:
+    """EXIF orientation 1..8 of a decoded image (1 when absent or invalid)."""
+    try:
+        value = im.getexif().get(0x0112, 1)
+    except Exception:  # an unreadable EXIF block is no orientation
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
 def convert_png(data: bytes, limits: Limits) -> Result:
     Image = pillow(limits)
     notes: list[str] = []
+    declared = _png_declared_size(data)
+    if declared is not None:
+        _check_pixels(*declared, limits)
     with image_errors():
         im = Image.open(io.BytesIO(data), formats=["PNG"])
         _check_pixels(im.width, im.height, limits)
         im.load()  # decodes everything: a truncated or corrupt file fails here
+        # EXIF orientation (an eXIf chunk): a turn is the page's /Rotate, the PNG itself
+        # stays as it is; a mirror is applied to the pixels (PNG is lossless either way).
+        orientation = _orientation(im)
+        rotation = _ROTATION_FOR.get(orientation, 0)
+        mirrored = orientation in _TRANSPOSE_FOR
+        if mirrored:
+            im = im.transpose(getattr(Image.Transpose, _TRANSPOSE_FOR[orientation]))
+        if orientation != 1:
+            notes.append("exif_rotated")
         if _has_alpha(im):
             payload = _png_bytes(_flatten(im))
             notes.append("alpha_flattened")
-        elif _png_passthrough(im, data):
-            payload = single_idat(data)
+        elif not mirrored and _png_passthrough(im, data):
+            payload = single_idat(data)  # 16-bit stays 16-bit: img2pdf copies it
         else:
+            im = _to_8bit(im)
             payload = _png_bytes(im if im.mode in ("L", "RGB") else im.convert("RGB"))
         im.close()
         del im  # the decoded pixels are not needed by img2pdf
-    return _image_result(_img2pdf([payload]), 1, notes)
+    return _image_result(_img2pdf([payload], rotation), 1, notes)
 
 
-def _tiff_frames(im, limits: Limits) -> int:
-    """Count and check every frame (size, decodability) without going past the caps."""
+MAX_FRAMES_COUNTED = 100_000  # frames of a refused TIFF counted for the message, at most
+
+
+def _count_frames(im, counted: int) -> int | None:
+    """The number of frames, counting on from ``counted`` without decoding any (``None``
+    past :data:`MAX_FRAMES_COUNTED` or at a broken directory)."""
+    try:
+        while counted < MAX_FRAMES_COUNTED:
+            im.seek(counted)
+            counted += 1
+    except EOFError:
+        return counted
+    except Exception:  # a broken directory further on: the count is unknown
+        return None
+    return None
+
+
+def _too_many(code: str, im, frames: int, limits: Limits) -> DocumentProblem:
+    total = _count_frames(im, frames)
+    if code == "too_many_frames":
+        limit, key = limits.max_frames, "frames"
+    else:
+        limit, key = limits.max_pages, "pages"
+    params = {"limit": limit} if total is None else {key: total, "limit": limit}
+    return DocumentProblem(code, **params)
+
+
+def _tiff_frames(im, limits: Limits) -> tuple[int, bool]:
+    """Count and check every frame (size, decodability) without going past the caps.
+    Returns (frames, whether any frame has an EXIF/TIFF orientation other than upright);
+    Pillow applies the orientation itself when it loads a frame."""
     frames = 0
+    oriented = False
     while True:
         try:
             im.seek(frames)
         except EOFError:
             break
         if frames >= limits.max_frames:
-            raise DocumentProblem("too_many_frames", limit=limits.max_frames)
+            raise _too_many("too_many_frames", im, frames, limits)
         if frames >= limits.max_pages:
-            raise DocumentProblem("too_many_pages", limit=limits.max_pages)
+            raise _too_many("too_many_pages", im, frames, limits)
         _check_pixels(im.width, im.height, limits)
+        if im.tag_v2.get(0x0112, 1) in range(2, 9):
+            oriented = True
         im.load()
         frames += 1
-    return frames
+    return frames, oriented
 
 
 def _all_bilevel(im, frames: int) -> bool:
@@ -434,10 +573,13 @@ def convert_tiff(data: bytes, limits: Limits) -> Result:
     notes: list[str] = []
     with image_errors():
         im = Image.open(io.BytesIO(data), formats=["TIFF"])
-        frames = _tiff_frames(im, limits)
+        frames, oriented = _tiff_frames(im, limits)
         if frames == 0:
             raise DocumentProblem("image_damaged")
-        fax = _all_bilevel(im, frames)
+        # img2pdf would copy a rotated fax's strips as stored (sideways): decode those.
+        fax = not oriented and _all_bilevel(im, frames)
+    if oriented:
+        notes.append("exif_rotated")
     if fax:
         # img2pdf copies CCITT G4 strips as they are (and G4-encodes other bilevel frames).
         try:
@@ -452,8 +594,10 @@ def convert_tiff(data: bytes, limits: Limits) -> Result:
             if _has_alpha(frame):
                 frame = _flatten(frame)
                 notes.append("alpha_flattened")
-            elif frame.mode not in ("1", "L", "RGB"):
-                frame = frame.convert("RGB")
+            else:
+                frame = _to_8bit(frame)  # 16-bit scans: scaled, not clipped to white
+                if frame.mode not in ("1", "L", "RGB"):
+                    frame = frame.convert("RGB")
             payloads.append(_png_bytes(frame))
             del frame
         im.close()
@@ -483,8 +627,10 @@ def convert_heic(data: bytes, limits: Limits) -> Result:
         if _has_alpha(im):
             im = _flatten(im)
             notes.append("alpha_flattened")
-        elif im.mode not in ("RGB", "L"):
-            im = im.convert("RGB")
+        else:
+            im = _to_8bit(im)
+            if im.mode not in ("RGB", "L"):
+                im = im.convert("RGB")
         out = io.BytesIO()
         im.save(out, "JPEG", quality=HEIC_JPEG_QUALITY)  # no EXIF/XMP copied
     return _image_result(_img2pdf([out.getvalue()]), 1, notes)
@@ -538,17 +684,28 @@ def _wrap(line: str, width: float, measure) -> list[list[tuple[str, str]]]:
 
 
 def _wrap_mono(line: str, chars: int) -> list[str]:
+    """A logical line as display lines of at most ``chars`` characters, broken at a space
+    in the second half of a line when there is one. Walks the line with an index (cutting
+    the rest off the front each time was quadratic: a 5 MB line took 12 s)."""
     out = []
-    while len(line) > chars:
-        cut = line.rfind(" ", chars // 2, chars + 1)
-        if cut <= 0:
-            out.append(line[:chars])
-            line = line[chars:]
+    start, end = 0, len(line)
+    while end - start > chars:
+        cut = line.rfind(" ", start + chars // 2, start + chars + 1)
+        if cut < 0:
+            out.append(line[start : start + chars])
+            start += chars
         else:
-            out.append(line[:cut])
-            line = line[cut + 1 :]
-    out.append(line)
+            out.append(line[start:cut])
+            start = cut + 1
+    out.append(line[start:] if start else line)
     return out
+
+
+def _page_count(lines: int, per_page: int, breaks: set[int]) -> int:
+    """Pages the text takes: a page ends after ``per_page`` lines or at a form feed."""
+    bounds = sorted({0, lines} | {b for b in breaks if 0 < b < lines})
+    spans = (b - a for a, b in zip(bounds, bounds[1:], strict=False))
+    return max(1, sum(-(-span // per_page) for span in spans))
 
 
 def convert_text(data: bytes, limits: Limits) -> Result:
@@ -594,8 +751,10 @@ def convert_text(data: bytes, limits: Limits) -> Result:
                 lines.extend(_wrap_mono(line, chars))
             else:
                 lines.extend(_wrap(line, width, measure))
-        if len(lines) > per_page * limits.max_pages:
-            raise DocumentProblem("too_many_pages", limit=limits.max_pages)
+    # Wrapping is bounded by max_text_bytes, so the whole text is counted for the message.
+    total = _page_count(len(lines), per_page, page_breaks)
+    if total > limits.max_pages:
+        raise DocumentProblem("too_many_pages", pages=total, limit=limits.max_pages)
     if not lines:
         lines = [""]
     buf = io.BytesIO()
@@ -627,8 +786,6 @@ def convert_text(data: bytes, limits: Limits) -> Result:
         c.drawText(t)
         c.showPage()
         pages += 1
-        if pages > limits.max_pages:
-            raise DocumentProblem("too_many_pages", limit=limits.max_pages)
     c.save()
     return Result(
         pdf=buf.getvalue(), pages=pages, page_sizes=tuple(LETTER for _ in range(pages)), notes=()
@@ -741,8 +898,8 @@ def _page_geometry(page, number: int, limits: Limits) -> tuple[float, float, boo
             raise DocumentProblem(
                 "page_size",
                 page=number,
-                width_in=round(width / 72.0, 2),
-                height_in=round(height / 72.0, 2),
+                width_in=round(width / 72.0, 1),
+                height_in=round(height / 72.0, 1),
             )
     rotate = 0
     if "/Rotate" in obj:
@@ -759,8 +916,32 @@ def _page_geometry(page, number: int, limits: Limits) -> tuple[float, float, boo
     return round(width, 3), round(height, 3), changed
 
 
-def _strip_actions(d) -> bool:
-    """Remove /AA and any /A action except GoTo/Named from one dictionary."""
+def _is_action(value) -> bool:
+    """An action dictionary (one with /S) or an array holding one."""
+    import pikepdf
+
+    if isinstance(value, pikepdf.Dictionary):
+        return "/S" in value
+    if isinstance(value, pikepdf.Array):
+        return any(isinstance(v, pikepdf.Dictionary) and "/S" in v for v in value)
+    return False
+
+
+# Keys that make a dictionary an annotation, widget, form field or outline item: the owners
+# of an /A action. A structure element (tagged PDF) has none of them; its /A is attributes.
+_ACTION_OWNER_KEYS = ("/Subtype", "/Rect", "/FT", "/T", "/Title", "/Parent", "/Dest")
+
+
+def _is_struct_elem(d) -> bool:
+    if str(d.get("/Type", "")) == "/StructElem":
+        return True
+    return "/S" in d and "/P" in d and not any(k in d for k in _ACTION_OWNER_KEYS)
+
+
+def _strip_actions(d, annotation: bool = False) -> bool:
+    """Remove /AA and any /A action except GoTo/Named from one dictionary. The /A of an
+    annotation goes whatever it holds; elsewhere /A is an action only when it looks like
+    one and the dictionary is not a structure element (whose /A are layout attributes)."""
     import pikepdf
 
     changed = False
@@ -768,11 +949,46 @@ def _strip_actions(d) -> bool:
         del d["/AA"]
         changed = True
     action = d.get("/A")
-    if action is not None:
-        kind = str(action.get("/S", "")) if isinstance(action, pikepdf.Dictionary) else ""
-        if kind not in ("/GoTo", "/Named") or "/Next" in action:
-            del d["/A"]
+    if action is None:
+        return changed
+    if not annotation and (not _is_action(action) or _is_struct_elem(d)):
+        return changed
+    kind = str(action.get("/S", "")) if isinstance(action, pikepdf.Dictionary) else ""
+    if kind not in ("/GoTo", "/Named") or "/Next" in action:
+        del d["/A"]
+        changed = True
+    return changed
+
+
+# Trailer keys kept (qpdf needs /Encrypt, /Prev and /XRefStm while the file is open and
+# writes none of them); everything else in the trailer is dropped before saving.
+_TRAILER_KEEP = frozenset({"/Root", "/Size", "/ID", "/Info", "/Encrypt", "/Prev", "/XRefStm"})
+
+
+def _clean_trailer(pdf) -> bool:
+    """The trailer rebuilt from /Root, /ID, /Size and /Info only (T-IN-3: the sweep walks
+    indirect objects, and a direct dictionary in the trailer is not one). A direct /Info is
+    made indirect so the sweep cleans it; an /Info that is not a dictionary goes."""
+    import pikepdf
+
+    trailer = pdf.trailer
+    changed = False
+    for key in list(trailer.keys()):
+        if key in _TRAILER_KEEP:
+            continue
+        value = trailer.get(key)
+        direct = isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream) and (
+            not value.is_indirect
+        )
+        if direct and _SUSPECT.search(value.unparse()):
             changed = True
+        del trailer[key]
+    info = trailer.get("/Info")
+    if info is not None:
+        if not isinstance(info, pikepdf.Dictionary):
+            del trailer["/Info"]
+        elif not info.is_indirect:
+            trailer.Info = pdf.make_indirect(info)
     return changed
 
 
@@ -780,7 +996,7 @@ def _clean_structure(pdf) -> bool:
     """Remove active content where the PDF spec puts it (docs/documents.md)."""
     import pikepdf
 
-    changed = False
+    changed = _clean_trailer(pdf)
     root = pdf.Root
     for key in ("/OpenAction", "/AA", "/URI", "/Collection", "/Threads"):
         if key in root:
@@ -816,7 +1032,7 @@ def _clean_structure(pdf) -> bool:
             if str(annot.get("/Subtype", "")) in BAD_ANNOTS:
                 changed = True
                 continue
-            changed |= _strip_actions(annot)
+            changed |= _strip_actions(annot, annotation=True)
             kept.append(annot)
         if len(kept) != len(annots):
             obj.Annots = pikepdf.Array(kept)
@@ -839,9 +1055,18 @@ def _clean_object(obj) -> bool:
     while stack:
         obj = stack.pop()
         if isinstance(obj, Dictionary | Stream):
-            if "/AA" in obj or isinstance(obj.get("/A"), Dictionary):
+            if "/AA" in obj or "/A" in obj:
                 # annotations, form fields, outline items: only GoTo/Named actions stay
                 changed |= _strip_actions(obj)
+            if isinstance(obj, Stream) and str(obj.get("/Type", "")) in FORBIDDEN_NAMES:
+                # an embedded file's stream, wherever it is referenced from (even as an
+                # XObject): its payload and dictionary go, an empty stream stays
+                obj.write(b"")
+                for key in list(obj.keys()):
+                    if key != "/Length":
+                        del obj[key]
+                changed = True
+                continue
             keys = list(obj.keys())
             kind = [obj.get(k) for k in ("/S", "/Subtype") if k in obj]
             if any(isinstance(v, Name) and str(v) in FORBIDDEN_NAMES for v in kind):
@@ -926,7 +1151,7 @@ def convert_pdf(data: bytes, limits: Limits, password: str | None = None) -> Res
     except (pikepdf.PdfError, RecursionError, ValueError, RuntimeError):
         raise DocumentProblem("pdf_damaged") from None
     try:
-        return _clean_pdf(pdf, limits)
+        return _clean_pdf(pdf, data, limits)
     except (DocumentProblem, MemoryError):
         raise
     except Exception:  # qpdf's view of a broken file (PdfError, TypeError, KeyError...)
@@ -935,7 +1160,157 @@ def convert_pdf(data: bytes, limits: Limits, password: str | None = None) -> Res
         pdf.close()
 
 
-def _clean_pdf(pdf, limits: Limits) -> Result:
+# --- blank pages: a valid page without content, or content lost in a repair? ---------------
+_PDF_SPACE = b"\x00\t\n\x0c\r "
+_OBJ_HEADER = re.compile(
+    rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\x0c\r ]+([0-9]{1,5})[\x00\t\n\x0c\r ]+obj"
+    rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+)
+_DICT_TOKEN = re.compile(rb"<<|>>|[\[\]()<%/]")
+_STRING_TOKEN = re.compile(rb"[()\\]")
+_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_EOL = re.compile(rb"[\r\n]")
+_DICT_WINDOW = 1 << 20  # bytes of one object's text looked at, at most
+
+
+def _top_level_key(data: bytes, pos: int, key: bytes) -> bool | None:
+    """Whether the dictionary starting at ``pos`` (after ``n g obj``) has ``key`` (a name
+    without its slash) at its top level; ``None`` when the object is no readable dictionary.
+    A small tokenizer over the raw text: nesting, strings and comments skipped by regex."""
+    end = min(len(data), pos + _DICT_WINDOW)
+    depth = 0
+    i = pos
+    while True:
+        m = _DICT_TOKEN.search(data, i, end)
+        if m is None:
+            return None
+        token = m.group()
+        if token == b"%":  # a comment, to the end of the line
+            eol = _EOL.search(data, m.end(), end)
+            i = eol.end() if eol else end
+            continue
+        if depth == 0 and (token != b"<<" or data[i : m.start()].strip(_PDF_SPACE)):
+            return None  # not a dictionary (or something before it)
+        i = m.end()
+        if token in (b"<<", b"["):
+            depth += 1
+        elif token in (b">>", b"]"):
+            depth -= 1
+            if depth <= 0:
+                return False
+        elif token == b"(":
+            nest = 1
+            while nest:
+                s = _STRING_TOKEN.search(data, i, end)
+                if s is None:
+                    return None
+                i = s.end() + (1 if s.group() == b"\\" else 0)
+                nest += {b"(": 1, b")": -1}.get(s.group(), 0)
+        elif token == b"<":
+            i = data.find(b">", i, end) + 1
+            if i <= 0:
+                return None
+        else:  # a name
+            name = _NAME.match(data, m.start())
+            i = name.end()
+            if depth == 1:
+                raw = _NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), name.group()[1:])
+                if raw == key:
+                    return True
+
+
+def _named_contents(data: bytes, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], bool]:
+    """For each page object in ``wanted`` (object, generation) found in the file as plain
+    ``n g obj`` text: whether that definition (the last one, as a rebuilt cross-reference
+    table takes it) has a /Contents key. Pages stored inside object streams are left out:
+    unknown."""
+    last: dict[tuple[int, int], int] = {}
+    for m in _OBJ_HEADER.finditer(data):
+        objgen = (int(m.group(1)), int(m.group(2)))
+        if objgen in wanted:
+            last[objgen] = m.end()
+    found = {}
+    for objgen, pos in last.items():
+        named = _top_level_key(data, pos, b"Contents")
+        if named is not None:
+            found[objgen] = named
+    return found
+
+
+def _without_content(page) -> bool:
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return not any(isinstance(c, pikepdf.Stream) for c in contents)
+    return not isinstance(contents, pikepdf.Stream)
+
+
+def _check_lost_contents(pdf, data: bytes, repaired: bool) -> None:
+    """A page without content is a valid blank page, unless the file named content for it
+    that the repair could not find (qpdf makes a missing object null): that would import a
+    blank exhibit page, so the file is refused. A page whose text cannot be found (it sits
+    in an object stream) is refused only when qpdf had to repair something."""
+    blank = [page.obj for page in pdf.pages if _without_content(page)]
+    if not blank:
+        return
+    named = _named_contents(data, {o.objgen for o in blank if o.is_indirect})
+    for obj in blank:
+        had = named.get(obj.objgen) if obj.is_indirect else None
+        if had or (had is None and repaired):
+            raise DocumentProblem("pdf_damaged")
+
+
+# --- the saved copy has every stream's data ------------------------------------------------
+def _save_problem(warnings: list[str], limits: Limits) -> DocumentProblem:
+    """qpdf warns, and writes the stream EMPTY, when it cannot copy a stream's data while
+    saving (out of memory under RLIMIT_AS, or data it cannot read): never a repair."""
+    if any("bad_alloc" in w or "memory" in w.lower() for w in warnings):
+        return DocumentProblem("memory", limit=limits.memory_bytes)
+    return DocumentProblem("pdf_damaged")
+
+
+_EMPTY_STREAM = re.compile(rb"/Length 0(?![0-9.])")
+
+
+def _lost_stream_data(pdf, check, clean: bytes) -> bool:
+    """Whether a stream with data in ``pdf`` came out empty in ``check``, its saved copy
+    (``clean`` its bytes). Only when the copy has an empty stream at all (qpdf writes every
+    /Length as a plain number: a quick search of the bytes) are both walked side by side
+    from /Root."""
+    import pikepdf
+
+    Dictionary, Stream, Array = pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array
+
+    def empty(s) -> bool:
+        return s.stream_dict.get("/Length") == 0
+
+    if not _EMPTY_STREAM.search(clean):
+        return False
+    seen: set[tuple[int, int]] = set()
+    stack = [(pdf.Root, check.Root)]
+    while stack:
+        a, b = stack.pop()
+        if a.is_indirect:
+            if a.objgen in seen:
+                continue
+            seen.add(a.objgen)
+        lost = isinstance(a, Stream) and isinstance(b, Stream) and empty(b)
+        if lost and len(a.read_raw_bytes()) > 0:
+            return True
+        if isinstance(a, Dictionary | Stream) and isinstance(b, Dictionary | Stream):
+            keys = a.keys()
+            pairs = [(a.get(k), b.get(k)) for k in keys if k in b]
+        elif isinstance(a, Array) and isinstance(b, Array):
+            pairs = list(zip(a, b, strict=False))
+        else:
+            continue
+        stack += [(x, y) for x, y in pairs if isinstance(x, Dictionary | Array | Stream)]
+    return False
+
+
+def _clean_pdf(pdf, data: bytes, limits: Limits) -> Result:
     import pikepdf
 
     pages = len(pdf.pages)
@@ -947,12 +1322,17 @@ def _clean_pdf(pdf, limits: Limits) -> Result:
     for number, page in enumerate(pdf.pages, start=1):
         w, h, _changed = _page_geometry(page, number, limits)
         sizes.append((w, h))
+    # qpdf's warnings (get_warnings() hands them over once): those raised while reading the
+    # file mean a repair; any raised while saving mean a stream could not be copied.
+    read_warnings: list[str] = pdf.get_warnings()
+    _check_lost_contents(pdf, data, repaired=bool(read_warnings))
     notes: list[str] = []
     active = _clean_structure(pdf)
     active |= _sweep(pdf)
     if active:
         notes.append("active_content_removed")
     _compress_plain_streams(pdf)
+    read_warnings += pdf.get_warnings()
     out = io.BytesIO()
     pdf.save(
         out,
@@ -966,15 +1346,15 @@ def _clean_pdf(pdf, limits: Limits) -> Result:
         deterministic_id=True,
         fix_metadata_version=False,
     )
-    if pdf.get_warnings():
-        # A repair that lost a page's content (qpdf makes a missing object null) would
-        # import a blank exhibit page: refuse the file instead.
-        if any(page.obj.get("/Contents") is None for page in pdf.pages):
-            raise DocumentProblem("pdf_damaged")
+    save_warnings = pdf.get_warnings()
+    if save_warnings:
+        raise _save_problem(save_warnings, limits)
+    if read_warnings:
         notes.insert(0, "repaired")
     clean = out.getvalue()
+    del out
     with pikepdf.open(io.BytesIO(clean)) as check:
-        if len(check.pages) != pages:
+        if len(check.pages) != pages or _lost_stream_data(pdf, check, clean):
             raise DocumentProblem("pdf_damaged")
     return Result(pdf=clean, pages=pages, page_sizes=tuple(sizes), notes=_unique(notes))
 

@@ -7,6 +7,7 @@ cleaned (:mod:`names`). Nothing here parses the document: that happens in the wo
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from imrdesktop.domain.errors import InputFileMissing
 _O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 # Never block on a FIFO swapped in between the check and the open.
 _O_FLAGS |= getattr(os, "O_NONBLOCK", 0)
+# A path that can name no file: a symlink loop, a name or path too long for the system.
+_NOT_A_FILE = frozenset({errno.ELOOP, errno.ENAMETOOLONG})
+READ_CHUNK = 16 * 1024 * 1024  # what one read() asks for after a short read
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ def read_input(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> InputFile:
         st = os.stat(path)  # follows symlinks
     except (FileNotFoundError, NotADirectoryError):
         raise InputFileMissing("no such input file") from None
+    except OSError as exc:
+        if exc.errno in _NOT_A_FILE:
+            raise DocumentProblem("not_regular") from None
+        raise
     if not stat.S_ISREG(st.st_mode):
         raise DocumentProblem("not_regular")
     _check_size(st.st_size, limits)  # a 2 GB file is refused without reading a byte
@@ -62,17 +70,41 @@ def read_input(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> InputFile:
         fd = os.open(path, _O_FLAGS)
     except (FileNotFoundError, NotADirectoryError):
         raise InputFileMissing("no such input file") from None
+    except OSError as exc:
+        if exc.errno in _NOT_A_FILE:
+            raise DocumentProblem("not_regular") from None
+        raise
     with open(fd, "rb", buffering=0) as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):  # replaced since the first check
             raise DocumentProblem("not_regular")
         _check_size(st.st_size, limits)
-        data = f.read(st.st_size + 1) or b""
-        if len(data) > st.st_size:  # growing while we read: read on, up to the limit
-            more = f.read(limits.max_bytes + 1 - len(data)) or b""
-            data += more
-    _check_size(len(data), limits)
+        data = _read_all(f, st.st_size)
     return inspect_bytes(path.name, data, limits)
+
+
+def _read_all(f, size: int) -> bytes:
+    """Exactly ``size`` bytes, to the end of the file. One read() may return less than asked
+    (FUSE, network drives): read on until end of file. A file that ends early or goes on
+    past ``size`` changed while it was read: ``OSError`` (the service says it cannot be
+    read), never a silently cut or grown document."""
+    first = f.read(size + 1) or b""  # usually everything, in one copy
+    if len(first) == size:
+        more = f.read(1)
+        if not more:
+            return first
+        raise OSError(errno.EIO, "the file grew while it was read")
+    parts = [first]
+    got = len(first)
+    while got <= size:
+        chunk = f.read(min(READ_CHUNK, size + 1 - got))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    if got != size:
+        raise OSError(errno.EIO, "the file changed size while it was read")
+    return b"".join(parts)
 
 
 def inspect_bytes(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> InputFile:

@@ -23,7 +23,9 @@ from doc_samples import (
     heic_bytes,
     jpeg_bytes,
     png_bytes,
+    quadrants,
     raw_pdf,
+    render_page,
     reportlab_pdf,
     simple_page_pdf,
     stream,
@@ -387,6 +389,138 @@ def _no_zip(converted) -> None:
     assert b"PK\x03\x04" not in converted.pdf and b"payload.txt" not in converted.pdf
 
 
+def b_tagged_pdf(folder: Path) -> Path:
+    """A tagged PDF as word processors write it: a table header cell with attributes
+    /A << /O /Table /Scope /Column >> (layout, not an action)."""
+    data = simple_page_pdf(
+        1,
+        extra_root=b"/MarkInfo << /Marked true >> /StructTreeRoot 6 0 R",
+        extra_objects=[
+            b"<< /Type /StructTreeRoot /K [7 0 R] >>",
+            b"<< /Type /StructElem /S /TH /P 6 0 R /A << /O /Table /Scope /Column >> /K [] >>",
+        ],
+    )
+    return _write(folder, "word-export.pdf", data)
+
+
+def _struct_attributes_kept(converted) -> None:
+    import pikepdf
+
+    assert "active_content_removed" not in converted.notes
+    with pikepdf.open(io.BytesIO(converted.pdf)) as pdf:
+        th = pdf.Root.StructTreeRoot.K[0]
+        assert str(th.A.O) == "/Table" and str(th.A.Scope) == "/Column"
+
+
+def b_trailer_javascript(folder: Path) -> Path:
+    """A custom trailer key and a DIRECT /Info, both holding JavaScript."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >> >>",
+        stream(b"", b"BT /F1 24 Tf 72 700 Td (x) Tj ET"),
+    ]
+    extra = b"/X " + JS + b" /Info << /Title (Fictional) /OpenAction " + JS + b" >> "
+    return _write(folder, "trailer.pdf", raw_pdf(objs, trailer_extra=extra))
+
+
+def _trailer_rebuilt(converted) -> None:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(converted.pdf)) as pdf:
+        assert set(pdf.trailer.keys()) <= {"/Root", "/Size", "/ID", "/Info"}
+        assert pdf.trailer.Info.is_indirect and str(pdf.trailer.Info.Title) == "Fictional"
+    assert b"app.alert" not in converted.pdf
+
+
+EMBEDDED_PAYLOAD = b"MZ fictional embedded payload"
+
+
+def b_embedded_file_as_xobject(folder: Path) -> Path:
+    data = simple_page_pdf(
+        1,
+        extra_page=b"/Resources << /XObject << /E 6 0 R >> >>",
+        extra_objects=[
+            stream(b"/Type /EmbeddedFile /Subtype /application#2Fx-msdownload", EMBEDDED_PAYLOAD)
+        ],
+    )
+    return _write(folder, "xobject-file.pdf", data)
+
+
+def _no_embedded_payload(converted) -> None:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(converted.pdf)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                assert EMBEDDED_PAYLOAD not in obj.read_bytes()
+
+
+def b_blank_page(folder: Path) -> Path:
+    """A valid page with neither /Contents nor /Resources (qpdf warns about /Resources)."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+    ]
+    return _write(folder, "blank.pdf", raw_pdf(objs))
+
+
+def b_blank_page_rebuilt_xref(folder: Path) -> Path:
+    """A blank page and a page with text, no cross-reference table (qpdf rebuilds it)."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Annots [<< /Type /Annot /Subtype /Text /Rect [0 0 9 9] /Contents (a note) >>] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R >>",
+        stream(b"", b"BT /F1 24 Tf 72 700 Td (x) Tj ET"),
+    ]
+    return _write(folder, "blank-2.pdf", raw_pdf(objs, xref=False))
+
+
+def _pages(n: int):
+    def check(converted) -> None:
+        assert converted.pages == n
+
+    return check
+
+
+def _contents_missing(xref: bool) -> Callable[[Path], Path]:
+    """A page whose /Contents names an object that is not in the file."""
+
+    def build(folder: Path) -> Path:
+        objs = [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 9 0 R "
+            b"/Resources << >> >>",
+        ]
+        return _write(folder, f"lost-{xref}.pdf", raw_pdf(objs, xref=xref))
+
+    return build
+
+
+def b_one_long_line(folder: Path) -> Path:
+    """One 5 MB line without a space (wrapping it used to be quadratic: 12.6 s)."""
+    return _write(folder, "one-line.txt", b"A" * (5 * 1024 * 1024 - 16))
+
+
+def b_text_150000_lines(folder: Path) -> Path:
+    return _write(folder, "lines.txt", b"x\n" * 150_000)  # 57 lines a page: 2,632 pages
+
+
+def b_symlink_loop(folder: Path) -> Path:
+    a, b = folder / "a.pdf", folder / "b.pdf"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    return a
+
+
+def b_name_too_long(folder: Path) -> Path:
+    return folder / ("n" * 300 + ".pdf")  # longer than any file system allows
+
+
 def b_text_nul(folder: Path) -> Path:
     return _write(folder, "notes.txt", b"Fictional visit notes\n\x00\x00\x00 more notes\n" * 20)
 
@@ -463,13 +597,191 @@ def b_jpeg_mirrored(folder: Path) -> Path:
     return _write(folder, "mirror.jpg", buf.getvalue())
 
 
-def b_tiff_16bit(folder: Path) -> Path:
+MID_16 = 30000  # a 16-bit mid gray: 30000 / 257 = 116.7 in 8 bits
+MID_8 = 117
+
+
+def _i16(size: tuple[int, int], value: int, mode: str = "I;16"):
+    """A 16-bit gray image of one value (built from bytes: Pillow's paste() of a number
+    into an I;16 image writes the low byte twice)."""
     from PIL import Image
 
-    im = Image.new("I;16", (40, 30), 30000)
+    order = ">" if mode == "I;16B" else "<"
+    return Image.frombytes(mode, size, struct.pack(order + "H", value) * (size[0] * size[1]))
+
+
+def _gray_at(fx: float, fy: float, page: int = 0, expect: int = MID_8, tol: int = 3):
+    """Check: the rendered page's gray level at (fx, fy) of the page (the picture is
+    centred on it) is ``expect`` (a 16-bit mid gray used to come out white: 255)."""
+
+    def check(converted) -> None:
+        im = render_page(converted.pdf, page).convert("L")
+        value = im.getpixel((int(fx * (im.width - 1)), int(fy * (im.height - 1))))
+        assert abs(value - expect) <= tol, f"gray {value}, expected {expect}"
+
+    return check
+
+
+def _all_pages_mid_gray(converted) -> None:
+    for page in range(converted.pages):
+        _gray_at(0.5, 0.5, page)(converted)
+
+
+def b_tiff_16bit(folder: Path) -> Path:
     buf = io.BytesIO()
-    im.save(buf, "TIFF")
+    _i16((40, 30), MID_16).save(buf, "TIFF")
     return _write(folder, "16bit.tif", buf.getvalue())
+
+
+def b_tiff_16bit_big_endian_2_pages(folder: Path) -> Path:
+    frames = [_i16((40, 30), MID_16, "I;16B"), _i16((30, 40), MID_16, "I;16B")]
+    buf = io.BytesIO()
+    frames[0].save(buf, "TIFF", save_all=True, append_images=frames[1:])
+    return _write(folder, "16bit-be.tif", buf.getvalue())
+
+
+def b_tiff_32bit_int(folder: Path) -> Path:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("I", (40, 30), MID_16).save(buf, "TIFF")
+    return _write(folder, "32bit.tif", buf.getvalue())
+
+
+def b_tiff_float(folder: Path) -> Path:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("F", (40, 30), 0.5).save(buf, "TIFF")  # floats 0..1: 0.5 is 127/128
+    return _write(folder, "float.tif", buf.getvalue())
+
+
+def _tiff_rgb16(width: int, height: int, value: int) -> bytes:
+    """An uncompressed 16-bit-per-channel RGB TIFF (Pillow cannot write one)."""
+    pixels = struct.pack("<H", value) * (width * height * 3)
+    bps_at = 8 + 2 + 12 * 9 + 4
+    data_at = bps_at + 6
+    entries = [
+        (256, 3, 1, width),
+        (257, 3, 1, height),
+        (258, 3, 3, bps_at),
+        (259, 3, 1, 1),
+        (262, 3, 1, 2),
+        (273, 4, 1, data_at),
+        (277, 3, 1, 3),
+        (278, 3, 1, height),
+        (279, 4, 1, len(pixels)),
+    ]
+    out = b"II*\x00" + struct.pack("<IH", 8, len(entries))
+    for tag, kind, count, value in entries:
+        if kind == 3 and count == 1:
+            out += struct.pack("<HHIHH", tag, kind, count, value, 0)
+        else:
+            out += struct.pack("<HHII", tag, kind, count, value)
+    return out + b"\x00" * 4 + struct.pack("<3H", 16, 16, 16) + pixels
+
+
+def b_tiff_16bit_rgb(folder: Path) -> Path:
+    return _write(folder, "rgb16.tif", _tiff_rgb16(40, 30, MID_16))
+
+
+def b_png_16bit_gray(folder: Path) -> Path:
+    return _write(folder, "16bit.png", png_bytes(_i16((40, 30), MID_16)))
+
+
+def b_png_16bit_gray_transparent(folder: Path) -> Path:
+    """Left half the transparent value (0), right half mid gray: flattened, the right half
+    must stay gray (it used to be clipped to white)."""
+    from PIL import Image
+
+    im = Image.new("I;16", (40, 30))
+    im.paste(_i16((20, 30), 0), (0, 0))
+    im.paste(_i16((20, 30), MID_16), (20, 0))
+    buf = io.BytesIO()
+    im.save(buf, "PNG", transparency=0)
+    return _write(folder, "16bit-trns.png", buf.getvalue())
+
+
+def _png_raw(width: int, height: int, depth: int, color: int, row: bytes) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, 0)
+    idat = zlib.compress((b"\x00" + row) * height)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def b_png_16bit_gray_alpha(folder: Path) -> Path:
+    """16-bit gray + 16-bit alpha (colour type 4), opaque mid gray."""
+    row = struct.pack(">HH", MID_16, 65535) * 40
+    return _write(folder, "16bit-la.png", _png_raw(40, 30, 16, 4, row))
+
+
+def _quad():
+    """Red, green / blue, white quarters (as stored), to see turns and mirrors."""
+    from PIL import Image
+
+    im = Image.new("RGB", (200, 100), (255, 255, 255))
+    im.paste((255, 0, 0), (0, 0, 100, 50))
+    im.paste((0, 255, 0), (100, 0, 200, 50))
+    im.paste((0, 0, 255), (0, 50, 100, 100))
+    return im
+
+
+def _exif(orientation: int) -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif.tobytes()
+
+
+# The quarters as the picture must be SHOWN for each EXIF orientation (TL TR BL BR).
+SHOWN = {1: "RGBW", 2: "GRWB", 6: "BRWG", 8: "GWRB"}
+
+
+def _shown_as(orientation: int):
+    def check(converted) -> None:
+        got = quadrants(render_page(converted.pdf))
+        assert got == SHOWN[orientation], f"quarters {got}, expected {SHOWN[orientation]}"
+
+    return check
+
+
+def _png_oriented(orientation: int) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        buf = io.BytesIO()
+        _quad().save(buf, "PNG", exif=_exif(orientation))
+        return _write(folder, f"orient-{orientation}.png", buf.getvalue())
+
+    return build
+
+
+def b_tiff_oriented(folder: Path) -> Path:
+    buf = io.BytesIO()
+    _quad().save(buf, "TIFF", tiffinfo={0x0112: 6})
+    return _write(folder, "orient-6.tif", buf.getvalue())
+
+
+def b_fax_oriented(folder: Path) -> Path:
+    """A G4 fax page stored sideways (Orientation 6): 300 wide, 100 high as stored."""
+    from PIL import Image
+
+    im = Image.new("1", (300, 100), 1)
+    im.paste(0, (0, 0, 150, 100))  # left half black as stored: the TOP half when shown
+    buf = io.BytesIO()
+    im.save(buf, "TIFF", compression="group4", tiffinfo={0x0112: 6})
+    return _write(folder, "fax-sideways.tif", buf.getvalue())
+
+
+def _fax_upright(converted) -> None:
+    im = render_page(converted.pdf).convert("L")
+    box = im.point(lambda v: 255 if v < 245 else 0).getbbox()
+    assert box is not None
+    x0, y0, x1, y1 = box
+    assert y1 - y0 > x1 - x0  # shown portrait, as the orientation says
 
 
 def b_tiff_rgba(folder: Path) -> Path:
@@ -530,7 +842,52 @@ CASES: list[Case] = [
     ),
     Case("jpeg-trailing-gps-image", b_jpeg_trailing_image, "ok", check=_no_big_comment),
     Case("jpeg-mirrored", b_jpeg_mirrored, "ok", frozenset({"exif_rotated", "reencoded"})),
-    Case("tiff-16-bit", b_tiff_16bit, "ok"),
+    Case("tiff-16-bit", b_tiff_16bit, "ok", check=_gray_at(0.5, 0.5)),
+    Case(
+        "tiff-16-bit-big-endian-2-pages",
+        b_tiff_16bit_big_endian_2_pages,
+        "ok",
+        check=_all_pages_mid_gray,
+    ),
+    Case("tiff-32-bit-int", b_tiff_32bit_int, "ok", check=_gray_at(0.5, 0.5)),
+    Case("tiff-float", b_tiff_float, "ok", check=_gray_at(0.5, 0.5, expect=127)),
+    Case("tiff-16-bit-rgb", b_tiff_16bit_rgb, "ok", check=_gray_at(0.5, 0.5)),
+    Case("png-16-bit-gray", b_png_16bit_gray, "ok", check=_gray_at(0.5, 0.5)),
+    Case(
+        "png-16-bit-gray-transparent-value",
+        b_png_16bit_gray_transparent,
+        "ok",
+        frozenset({"alpha_flattened"}),
+        check=_gray_at(0.6, 0.5),
+    ),
+    Case("png-16-bit-gray-alpha", b_png_16bit_gray_alpha, "ok", check=_gray_at(0.5, 0.5)),
+    Case(
+        "png-exif-orientation-6",
+        _png_oriented(6),
+        "ok",
+        frozenset({"exif_rotated"}),
+        check=_shown_as(6),
+    ),
+    Case(
+        "png-exif-orientation-8",
+        _png_oriented(8),
+        "ok",
+        frozenset({"exif_rotated"}),
+        check=_shown_as(8),
+    ),
+    Case(
+        "png-exif-orientation-2",
+        _png_oriented(2),
+        "ok",
+        frozenset({"exif_rotated"}),
+        check=_shown_as(2),
+    ),
+    Case(
+        "tiff-orientation-6", b_tiff_oriented, "ok", frozenset({"exif_rotated"}), check=_shown_as(6)
+    ),
+    Case(
+        "tiff-fax-sideways", b_fax_oriented, "ok", frozenset({"exif_rotated"}), check=_fax_upright
+    ),
     Case("tiff-rgba", b_tiff_rgba, "ok", frozenset({"alpha_flattened"})),
     Case("tiff-cmyk", b_tiff_cmyk, "ok"),
     Case("tiff-fax-g4", b_fax, "ok"),
@@ -555,6 +912,17 @@ CASES: list[Case] = [
     Case("pdf-truncated-tail", b_truncated_tail, "ok", frozenset({"repaired"})),
     Case("pdf-garbage", b_garbage, "pdf_damaged"),
     Case("pdf-zip-polyglot", b_polyglot, "ok", check=_no_zip),
+    Case("pdf-blank-page", b_blank_page, "ok", check=_pages(1)),
+    Case(
+        "pdf-blank-page-rebuilt-xref",
+        b_blank_page_rebuilt_xref,
+        "ok",
+        frozenset({"repaired"}),
+        check=_pages(2),
+    ),
+    Case("pdf-contents-object-missing", _contents_missing(True), "pdf_damaged"),
+    Case("pdf-contents-object-missing-no-xref", _contents_missing(False), "pdf_damaged"),
+    Case("pdf-tagged-structure-attributes", b_tagged_pdf, "ok", check=_struct_attributes_kept),
     # --- PDFs: active content
     Case(
         "pdf-javascript-names",
@@ -657,11 +1025,34 @@ CASES: list[Case] = [
         "ok",
         frozenset({"active_content_removed"}),
     ),
+    Case(
+        "pdf-trailer-javascript",
+        b_trailer_javascript,
+        "ok",
+        frozenset({"active_content_removed"}),
+        check=_trailer_rebuilt,
+    ),
+    Case(
+        "pdf-embedded-file-as-xobject",
+        b_embedded_file_as_xobject,
+        "ok",
+        frozenset({"active_content_removed"}),
+        check=_no_embedded_payload,
+    ),
     # --- names and the file system
     Case("name-control-chars", b_name_controls, "ok", frozenset({"name_cleaned"})),
     Case("name-traversal", b_name_traversal, "ok", frozenset({"name_cleaned"})),
     Case("name-rtl-override", b_name_rtl, "ok", frozenset({"name_cleaned"})),
     Case("name-300-chars", b_name_300, "ok", frozenset({"name_cleaned"})),
     Case("symlink", b_symlink, "ok", posix_only=True),
+    Case("symlink-loop", b_symlink_loop, "not_regular", posix_only=True),
+    Case("name-too-long-for-the-system", b_name_too_long, "not_regular", posix_only=True),
     Case("text-utf16", b_utf16, "ok"),
+    Case(
+        "text-one-5mb-line",
+        b_one_long_line,
+        "ok",
+        check=_pages(1109),  # 83 characters a line, 57 lines a page
+    ),
+    Case("text-2632-pages", b_text_150000_lines, "too_many_pages"),
 ]

@@ -255,6 +255,7 @@ FORBIDDEN = (
     "/AA",
     "/Launch",
     "/EmbeddedFiles",
+    "/EmbeddedFile",
     "/RichMedia",
     "/XFA",
     "/SubmitForm",
@@ -263,12 +264,13 @@ FORBIDDEN = (
 
 
 def forbidden_found(pdf_bytes: bytes) -> set[str]:
-    """T-IN-3: every object of the file walked with pikepdf; forbidden keys or name values."""
+    """T-IN-3: every object of the file walked with pikepdf, and the trailer's direct
+    dictionaries; forbidden keys or name values."""
     import pikepdf
 
     found: set[str] = set()
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        stack: list = list(pdf.objects)
+        stack: list = [*pdf.objects, pdf.trailer]
         while stack:
             obj = stack.pop()
             if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
@@ -351,3 +353,36 @@ def pixel(png: bytes, fx: float, fy: float) -> tuple[int, int, int]:
 
 def close_to(colour: Iterable[int], target: Iterable[int], tol: int = 60) -> bool:
     return all(abs(a - b) <= tol for a, b in zip(colour, target, strict=True))
+
+
+def render_page(pdf_bytes: bytes, page: int = 0, scale: float = 0.5):
+    """One page of a PDF we produced, rendered by PDFium in the test process, as RGB."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf_bytes)
+    try:
+        return doc[page].render(scale=scale).to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+def quadrants(im) -> str:
+    """The colours (R, G, B, W, K, ?) at the centres of the four quarters of the picture
+    drawn on a white page (found as the box of everything not white): TL TR BL BR."""
+    gray = im.convert("L").point(lambda v: 255 if v < 245 else 0)
+    box = gray.getbbox()
+    if box is None:
+        return "----"
+    x0, y0, x1, y1 = box
+    out = ""
+    for fx, fy in ((0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)):
+        r, g, b = im.getpixel((int(x0 + (x1 - x0) * fx), int(y0 + (y1 - y0) * fy)))
+        named = {
+            (True, False, False): "R",
+            (False, True, False): "G",
+            (False, False, True): "B",
+            (True, True, True): "W",
+            (False, False, False): "K",
+        }
+        out += named.get((r > 150, g > 150, b > 150), "?")
+    return out

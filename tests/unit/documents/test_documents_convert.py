@@ -279,8 +279,139 @@ def test_text_longer_than_the_page_limit(worker):
     from imrdesktop.documents.limits import Limits
 
     with DocumentWorker(Limits(max_pages=2)) as small, pytest.raises(DocumentProblem) as exc:
-        small.convert(inspect_bytes("long.txt", b"line\n" * 200))
-    assert exc.value.code == "too_many_pages"
+        small.convert(inspect_bytes("long.txt", b"line\n" * 200 + b"\fone more page\n"))
+    # 57 lines a page: 200 lines are 4 pages, the form feed starts a fifth
+    assert (exc.value.code, exc.value.params) == ("too_many_pages", {"pages": 5, "limit": 2})
+
+
+def _old_wrap_mono(line: str, chars: int) -> list[str]:
+    """The wrapping as it was (quadratic), the reference for the indexed walk."""
+    out = []
+    while len(line) > chars:
+        cut = line.rfind(" ", chars // 2, chars + 1)
+        if cut <= 0:
+            out.append(line[:chars])
+            line = line[chars:]
+        else:
+            out.append(line[:cut])
+            line = line[cut + 1 :]
+    out.append(line)
+    return out
+
+
+def test_wrapping_one_long_line_is_linear_and_unchanged():
+    import random
+    import time
+
+    from imrdesktop.documents.convert import _wrap_mono
+
+    rnd = random.Random(3)
+    for _ in range(300):
+        line = "".join(rnd.choice("ab  c") for _ in range(rnd.randrange(0, 400)))
+        assert _wrap_mono(line, 83) == _old_wrap_mono(line, 83)
+    start = time.monotonic()
+    lines = _wrap_mono("A" * (5 * 1024 * 1024), 83)
+    assert time.monotonic() - start < 1.0  # the old walk took 12.6 s on this machine
+    assert len(lines) == -(-5 * 1024 * 1024 // 83) and "".join(lines) == "A" * (5 * 1024 * 1024)
+
+
+# --- PDF: what qpdf could not copy while saving ----------------------------------------------
+
+
+def _scanned_record(size: int) -> bytes:
+    """One page holding one JPEG image stream of about ``size`` bytes, as a scanner writes
+    it (a real JPEG padded with comment segments, so it stays decodable)."""
+    from doc_samples import raw_pdf, stream
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (850, 1100), 90).save(buf, "JPEG")
+    jpg = buf.getvalue()
+    pad, coms = size - len(jpg), []
+    while pad > 4:
+        k = min(pad - 4, 65533)
+        coms.append(b"\xff\xfe" + (k + 2).to_bytes(2, "big") + b"C" * k)
+        pad -= k + 4
+    jpg = jpg[:2] + b"".join(coms) + jpg[2:]
+    image = stream(
+        b"/Type /XObject /Subtype /Image /Width 850 /Height 1100 /BitsPerComponent 8 "
+        b"/ColorSpace /DeviceGray /Filter /DCTDecode",
+        jpg,
+    )
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        stream(b"", b"q 612 0 0 792 0 0 cm /Im Do Q"),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+        b"/Resources << /XObject << /Im 5 0 R >> >> >>",
+        image,
+    ]
+    return raw_pdf(objs)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="POSIX RLIMIT_AS")
+def test_a_stream_qpdf_cannot_copy_while_saving_is_memory_never_a_repair(worker_test_ops):
+    """qpdf running out of memory while SAVING wrote the image stream empty, warned, and
+    the file was accepted as "repaired" with a blank page (review 6, finding 2)."""
+    from imrdesktop.documents.client import DocumentWorker
+    from imrdesktop.documents.limits import Limits
+
+    size = 64 << 20
+    data = _scanned_record(size)
+    outcomes = []
+    for mib in (180, 200, 210, 220, 230, 260):
+        with DocumentWorker(Limits(memory_bytes=mib << 20)) as small:
+            try:
+                out = small.convert(inspect_bytes("scan.pdf", data))
+            except DocumentProblem as problem:
+                outcomes.append(problem.code)
+                continue
+        [(_info, raw)] = images_of(out.pdf)
+        assert len(raw) >= size - 4 and "repaired" not in out.notes, f"{mib} MiB"
+        outcomes.append("ok")
+    assert set(outcomes) <= {"memory", "ok"} and "memory" in outcomes, outcomes
+
+
+def test_an_emptied_stream_in_the_saved_copy_is_found():
+    from doc_samples import simple_page_pdf
+
+    from imrdesktop.documents.convert import _lost_stream_data, _save_problem
+    from imrdesktop.documents.limits import Limits
+
+    src = pikepdf.open(io.BytesIO(simple_page_pdf(2)))
+    same = io.BytesIO()
+    src.save(same)
+    with pikepdf.open(io.BytesIO(same.getvalue())) as copy:
+        assert not _lost_stream_data(src, copy, same.getvalue())
+        copy.pages[1].Contents.write(b"")  # what qpdf writes when it cannot copy the data
+        emptied = io.BytesIO()
+        copy.save(emptied)
+    with pikepdf.open(io.BytesIO(emptied.getvalue())) as copy:
+        assert _lost_stream_data(src, copy, emptied.getvalue())
+    src.close()
+    warning = "error decoding stream data for object 5 0: std::bad_alloc"
+    assert _save_problem([warning], Limits()).code == "memory"
+    assert _save_problem(["read error at offset 12"], Limits()).code == "pdf_damaged"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"<< /Type /Page /Contents 4 0 R >>", True),
+        (b" % a comment /Contents\n<< /Type /Page /C#6Fntents 4 0 R >>", True),
+        (b"<< /Type /Page /Annots [<< /Contents (note) >>] >>", False),
+        (b"<< /Type /Page /Note << /Contents 4 0 R >> >>", False),
+        (b"<< /Type /Page /T (a \\) /Contents \\( (x) \\) ) >>", False),
+        (b"<< /Type /Page /T <2F436F6E74656E7473> >> /Contents", False),
+        (b"[ /Contents ]", None),
+        (b"<< /Type /Page", None),
+    ],
+)
+def test_the_raw_page_dictionary_says_whether_it_named_contents(text, expected):
+    from imrdesktop.documents.convert import _top_level_key
+
+    data = b"7 0 obj" + text
+    assert _top_level_key(data, 7, b"Contents") is expected
 
 
 def _rechunk_png(png: bytes, size: int) -> tuple[bytes, bytes]:

@@ -242,6 +242,77 @@ def test_a_2gb_sparse_file_is_refused_without_reading_it(tmp_path: Path, monkeyp
     assert exc.value.code == "too_large"
 
 
+class _ShortReads:
+    """A file that hands out at most ``step`` bytes a read(), as FUSE and network mounts do."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.step, self.pos = data, step, 0
+
+    def read(self, n: int) -> bytes:
+        chunk = self.data[self.pos : self.pos + min(n, self.step)]
+        self.pos += len(chunk)
+        return chunk
+
+
+def test_short_reads_are_read_on_to_the_end():
+    from imrdesktop.documents.inputs import _read_all
+
+    data = bytes(range(256)) * 1000
+    assert _read_all(_ShortReads(data, 4096), len(data)) == data
+    assert _read_all(_ShortReads(data, 1), len(data)) == data
+
+
+@pytest.mark.parametrize("actual", [999, 1001, 5000])
+def test_a_file_whose_size_changes_while_read_cannot_be_read(actual):
+    from imrdesktop.documents.inputs import _read_all
+
+    with pytest.raises(OSError, match="while it was read"):
+        _read_all(_ShortReads(b"x" * actual, 100), 1000)
+
+
+class _ShortReadFile:
+    """The real file, read at most 1,000 bytes at a time."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+
+    def read(self, n: int = -1) -> bytes:
+        return self.f.read(1000 if n < 0 else min(n, 1000))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.f.close()
+
+
+def test_read_input_reads_through_short_reads(tmp_path: Path, monkeypatch):
+    """read_input() used to keep what one read() returned: a PDF cut at the first short
+    read (review 6, finding 7)."""
+    import builtins
+
+    import imrdesktop.documents.inputs as inputs
+
+    pdf = reportlab_pdf([(612, 792)] * 10)
+    path = tmp_path / "mounted.pdf"
+    path.write_bytes(pdf)
+    real_open = builtins.open
+    monkeypatch.setattr(
+        inputs, "open", lambda *a, **k: _ShortReadFile(real_open(*a, **k)), raising=False
+    )
+    assert len(pdf) > 3000 and read_input(path).data == pdf
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX symlinks and name limits")
+def test_symlink_loops_and_impossible_names_are_not_regular(tmp_path: Path):
+    (tmp_path / "a.pdf").symlink_to(tmp_path / "b.pdf")
+    (tmp_path / "b.pdf").symlink_to(tmp_path / "a.pdf")
+    for path in (tmp_path / "a.pdf", tmp_path / ("n" * 300 + ".pdf")):
+        with pytest.raises(DocumentProblem) as exc:
+            read_input(path)
+        assert exc.value.code == "not_regular"
+
+
 def test_sniff_known_other_formats():
     assert sniff.known_other(b"Rar!\x1a\x07\x00") == "rar"
     assert sniff.known_other(b"BM", weak=False) is None
