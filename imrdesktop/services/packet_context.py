@@ -236,7 +236,7 @@ def _assessment(ctx: dict[str, Any], assessment: Mapping[str, Any] | None) -> No
         note = _("The eligibility assessment says this case is not ready to file.")
         if headline:
             note = _("The eligibility assessment says: {verdict}").format(verdict=headline)
-        ctx["eligibility_note"] = note + " " + _("The sender is filing anyway.")
+        ctx["eligibility_note"] = note
 
 
 def _mailing(ctx: dict[str, Any], mailing: Mapping[str, Any] | None) -> None:
