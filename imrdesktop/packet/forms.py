@@ -1128,7 +1128,7 @@ def sample_overlay_pdf(pages: int) -> bytes:
     PDFs not drawn by us, e.g. a filled official form)."""
     from reportlab.pdfgen.canvas import Canvas
 
-    T.register_all()
+    T.register_base()
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), initialFontName=SANS)
     for _i in range(max(pages, 1)):
@@ -1141,7 +1141,7 @@ def sample_overlay_pdf(pages: int) -> bytes:
 def _render(form: FormDef, context: Mapping[str, Any], sample: bool) -> RenderedForm:
     from reportlab.pdfgen.canvas import Canvas
 
-    T.register_all()
+    T.register_base()
     cx = _Ctx(form, context)
     pieces = _title_pieces(form, cx)
     for block in form.blocks:

@@ -154,7 +154,7 @@ def _overlay(page_sizes: list[tuple[float, float]], draws: dict[int, list], samp
     from imrdesktop.packet.fonts import SANS
     from imrdesktop.packet.forms import _watermark
 
-    T.register_all()
+    T.register_base()
     buf = io.BytesIO()
     c = Canvas(buf, initialFontName=SANS)
     for i, (w, h) in enumerate(page_sizes):

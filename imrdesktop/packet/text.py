@@ -50,20 +50,34 @@ _recorded: set[str] = set()
 
 
 @functools.cache
-def register_all() -> None:
-    """Register DejaVu (regular, bold, mono) and WenQuanYi Micro Hei once per process."""
+def _register_cjk() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    register_fonts()
     pdfmetrics.registerFont(TTFont(CJK, str(resource_path("fonts", _CJK_FILE)), subfontIndex=0))
+
+
+def register_all() -> None:
+    """Register DejaVu (regular, bold, mono) and WenQuanYi Micro Hei once per process.
+
+    Drawing needs only :func:`register_base`: WenQuanYi (~0.1 s to read) is registered by
+    itself the first time a character DejaVu lacks is met."""
+    register_fonts()
+    _register_cjk()
+
+
+def register_base() -> None:
+    """Register the DejaVu fonts (every canvas names IMRSans as its initial font)."""
+    register_fonts()
 
 
 @functools.cache
 def _cmap(font_name: str) -> frozenset[int]:
     from reportlab.pdfbase import pdfmetrics
 
-    register_all()
+    register_fonts()
+    if font_name == CJK:
+        _register_cjk()
     return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
 
 
@@ -300,6 +314,7 @@ __all__ = [
     "missing_glyphs",
     "recorded_missing",
     "register_all",
+    "register_base",
     "runs",
     "shape",
     "string_width",
