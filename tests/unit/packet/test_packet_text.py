@@ -7,6 +7,8 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from packet_pdf_helpers import assert_fonts_embedded, ink, pdf_text, render_png
 
 from imrdesktop.packet import text as T
@@ -139,3 +141,22 @@ def test_names_survive_in_the_pdf_with_embedded_fonts_and_ink(bold, tmp_path):
         baseline = 792 - (TOP - i * STEP)
         box = (72, baseline - 20, 72 + 200, baseline + 6)
         assert ink(png, box) > 60, f"{script} drew nothing"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("abc XYZ王小明김민지Արմեն Иван محمد ễ—,.\n")), max_size=120
+    ),
+    width=st.integers(20, 300),
+)
+def test_wrap_never_loses_a_character(text, width):
+    lines = T.wrap(text, width, 10)
+    kept = "".join(lines)
+    expected = unicodedata.normalize("NFC", text)
+    assert Counter(ch for ch in kept if not ch.isspace()) == Counter(
+        ch for ch in expected if not ch.isspace()
+    )
+    for line in lines:
+        # a line is only wider than asked when it is one character that alone does not fit
+        assert T.string_width(line, 10) <= width or len(line) == 1
