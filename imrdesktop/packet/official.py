@@ -192,6 +192,12 @@ def fill_official(form_id: str, context: Mapping[str, Any], *, sample: bool = Fa
 
     with pikepdf.open(io.BytesIO(path.read_bytes())) as pdf:
         page_of = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        widget_page = {
+            annot.objgen: i
+            for i, page in enumerate(pdf.pages)
+            for annot in page.obj.get("/Annots", pikepdf.Array())
+            if isinstance(annot, pikepdf.Dictionary)
+        }
         acro = pdf.acroform
         for field in acro.fields:
             spec = mapping.get(field.fully_qualified_name)
@@ -218,8 +224,10 @@ def fill_official(form_id: str, context: Mapping[str, Any], *, sample: bool = Fa
             if value and not _winansi(value):
                 for annot in acro.get_annotations_for_field(field):
                     rect = [float(v) for v in annot.obj.Rect]
-                    page = annot.obj.get("/P")
-                    index = page_of.get(page.objgen, 0) if page is not None else 0
+                    index = widget_page.get(annot.obj.objgen)
+                    if index is None:
+                        page = annot.obj.get("/P")
+                        index = page_of.get(page.objgen, 0) if page is not None else 0
                     x0, y0, x1, y1 = min(rect[0], rect[2]), min(rect[1], rect[3]), *rect[2:]
                     draws.setdefault(index, []).append((x0, y0, abs(x1 - x0), abs(y1 - y0), value))
                 value = ""
