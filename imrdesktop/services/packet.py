@@ -114,6 +114,8 @@ class PacketService:
         *,
         language: str,
         exhibit_pages: dict[str, tuple[int, int]] | None = None,
+        options: dict[str, Any] | None = None,
+        parts: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         from imrdesktop.services.packet_context import build_context
 
@@ -125,7 +127,9 @@ class PacketService:
             mailing=record.get("mailing"),
             today=today,
             language=language,
+            options=options,
             exhibit_pages=exhibit_pages,
+            parts=parts,
         )
         ctx.update(self._letter_extras(record, docs, today))
         return ctx
@@ -224,16 +228,21 @@ class PacketService:
         include_release: bool,
         sample: bool,
         exhibit_pages: dict[str, tuple[int, int]] | None = None,
-        cover_extra: dict[str, Any] | None = None,
+        part_rows: list[dict[str, Any]] | None = None,
     ):
         """Render every part; returns (parts in order, missing labels, context, page counts)."""
         from imrdesktop.packet.assemble import Part
         from imrdesktop.packet.forms import load_form, render_form
         from imrdesktop.packet.letter_pdf import render_letter
 
-        ctx = self._context(record, docs, language=language, exhibit_pages=exhibit_pages)
-        if cover_extra:
-            ctx.update(cover_extra)
+        ctx = self._context(
+            record,
+            docs,
+            language=language,
+            exhibit_pages=exhibit_pages,
+            options={"release": include_release},
+            parts=part_rows,
+        )
         missing: list[str] = []
         parts: list[Part] = []
         counts: dict[str, int] = {}
@@ -334,7 +343,7 @@ class PacketService:
                 include_release=include_release,
                 sample=sample,
                 exhibit_pages=exhibit_pages,
-                cover_extra=self._manifest(parts, counts, included) if parts else None,
+                part_rows=self._part_rows(parts, counts) if parts else None,
             )
             numbered: dict[str, tuple[int, int]] = {}
             page = sum(counts.values()) + 1
@@ -373,35 +382,13 @@ class PacketService:
         )
 
     @staticmethod
-    def _manifest(parts, counts: dict[str, int], included) -> dict[str, Any]:
-        rows = []
-        seq = 0
-        total = 0
-        for p in parts:
-            n = counts.get(p.key, 1)
-            total += n
-            if p.key == "cover_sheet":
-                continue
-            seq += 1
-            rows.append(
-                {"seq": str(seq), "title": p.title, "date": "", "source": "", "pages": str(n)}
-            )
-        for d in included:
-            n = len(d.chosen())
-            total += n
-            seq += 1
-            rows.append(
-                {
-                    "seq": str(seq),
-                    "title": _("Exhibit {letter} — {title}").format(
-                        letter=d.exhibit, title=d.title
-                    ),
-                    "date": d.date,
-                    "source": d.source,
-                    "pages": str(n),
-                }
-            )
-        return {"manifest": rows, "manifest.total_pages": str(total)}
+    def _part_rows(parts, counts: dict[str, int]) -> list[dict[str, Any]]:
+        """Manifest rows of the parts we make (after the cover sheet itself)."""
+        return [
+            {"title": p.title, "pages": counts.get(p.key, 1)}
+            for p in parts
+            if p.key != "cover_sheet"
+        ]
 
     def build_cover_sheet(
         self,
@@ -427,13 +414,16 @@ class PacketService:
             mailing = dict(record.get("mailing") or {})
             mailing.update({"article_number": checked.digits, "verified": checked.valid})
             record["mailing"] = mailing
-        included = [d for d in docs if d.include]
         parts, missing, _ctx, counts = self._parts(
             record, docs, language=lang, include_release=True, sample=sample
         )
-        cover_extra = self._manifest(parts, counts, included)
-        ctx = self._context(record, docs, language=lang)
-        ctx.update(cover_extra)
+        ctx = self._context(
+            record,
+            docs,
+            language=lang,
+            options={"release": True},
+            parts=self._part_rows(parts, counts),
+        )
         out = []
         with use_language(lang):
             for key in ("cover_sheet", "envelope"):
