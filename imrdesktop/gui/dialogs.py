@@ -168,3 +168,105 @@ def dispose_all_dialogs() -> None:
                 widget.reject()
             dispose(widget)
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+PRINT_DPI_CAP = 300  # pages are drawn at most this fine: 300 dpi is plenty for forms and scans
+
+
+def print_pages(parent: QWidget | None, page_count: int, render_page) -> bool:
+    """Print ``page_count`` pages through the system print dialog.
+
+    ``render_page(index, dpi) -> QImage`` draws page ``index`` (0-based) at ``dpi`` dots per
+    inch; each image is scaled to the printer's page rectangle. The job is named neutrally
+    ("IMR packet", never the client's name) and no file is written by us: printing to a file
+    is not offered. Returns True when the pages went to the printer, False when the dialog
+    was cancelled or a page could not be drawn (a null image stops the job)."""
+    from PySide6.QtGui import QPageSize
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+
+    if page_count < 1:
+        return False
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(_("IMR packet"))
+    printer.setCreator("IMR Desktop")
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    printer.setFullPage(False)
+    dlg = QPrintDialog(printer, parent)
+    dlg.setObjectName("printDialog")
+    dlg.setWindowTitle(_("Print"))
+    option = QAbstractPrintDialog.PrintDialogOption
+    dlg.setOptions(option.PrintPageRange | option.PrintShowPageSize | option.PrintCollateCopies)
+    dlg.setMinMax(1, page_count)
+    dlg.setFromTo(1, page_count)
+    try:
+        accepted = dlg.exec() == QPrintDialog.DialogCode.Accepted
+    finally:
+        if shiboken6.isValid(dlg):
+            dlg.deleteLater()
+    if not accepted or printer.outputFileName():
+        return False
+    first, last = 1, page_count
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        first = max(1, printer.fromPage())
+        last = min(page_count, printer.toPage() or page_count)
+    return paint_pages(printer, range(first - 1, last), render_page, parent)
+
+
+def paint_pages(printer, indexes, render_page, parent: QWidget | None = None) -> bool:
+    """Draw the pages ``indexes`` (0-based) on ``printer``, one image per sheet, with a
+    progress dialog that can stop the job. Returns False when stopped or a page failed."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    indexes = list(indexes)
+    dpi = min(printer.resolution(), PRINT_DPI_CAP)
+    progress = QProgressDialog(
+        _("Sending the pages to the printer…"), _("Stop"), 0, len(indexes), parent
+    )
+    progress.setObjectName("printProgress")
+    progress.setWindowTitle(_("Printing"))
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.setMinimumDuration(500)
+    painter = QPainter()
+    if not painter.begin(printer):
+        progress.deleteLater()
+        return False
+    ok = True
+    try:
+        for n, index in enumerate(indexes):
+            if not shiboken6.isValid(progress) or progress.wasCanceled():
+                ok = False
+                break
+            progress.setLabelText(
+                _("Sending page {n} of {count} to the printer…").format(n=n + 1, count=len(indexes))
+            )
+            progress.setValue(n)
+            QApplication.processEvents()
+            image = render_page(index, dpi)
+            if image is None or image.isNull():
+                ok = False
+                break
+            if n:
+                printer.newPage()
+            area = QRectF(printer.pageRect(QPrinter.Unit.DevicePixel))
+            area.moveTo(0, 0)
+            size = image.size().toSizeF().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRectF(
+                (area.width() - size.width()) / 2,
+                (area.height() - size.height()) / 2,
+                size.width(),
+                size.height(),
+            )
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(target, image)
+            del image
+    finally:
+        if not ok:
+            printer.abort()
+        painter.end()
+        if shiboken6.isValid(progress):
+            progress.reset()
+            progress.deleteLater()
+    return ok

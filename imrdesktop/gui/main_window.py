@@ -37,6 +37,7 @@ from imrdesktop.i18n import _
 from imrdesktop.services.demo import create_training_vault, remove_training_vaults
 from imrdesktop.services.documents import DocumentsService
 from imrdesktop.services.messages import describe
+from imrdesktop.services.packet import PacketService
 from imrdesktop.services.session import VaultSession
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.session: VaultSession | None = None
         self._documents: DocumentsService | None = None  # of ``session``; closed on lock
         self._documents_session: VaultSession | None = None
+        self._packet: PacketService | None = None  # of ``session``, over ``_documents``
+        self._packet_documents: DocumentsService | None = None
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(resources.icon("app"))
         self.clipboard = SecureClipboard(ctx.settings.get("clipboard_clear_seconds"), self)
@@ -198,6 +201,8 @@ class MainWindow(QMainWindow):
             lambda r: session.save_case(case_id, r),
             CriteriaServices.for_case(session, case_id, record),
             self._documents_service(session),
+            self._packet_service(session),
+            lambda: session.load_case(case_id),
         )
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()
@@ -211,6 +216,14 @@ class MainWindow(QMainWindow):
             self._documents = DocumentsService(session)
             self._documents_session = session
         return self._documents
+
+    def _packet_service(self, session: VaultSession) -> PacketService:
+        """One per session, next to its DocumentsService (which draws the pages)."""
+        documents = self._documents_service(session)
+        if self._packet is None or self._packet_documents is not documents:
+            self._packet = PacketService(session, documents)
+            self._packet_documents = documents
+        return self._packet
 
     # --- unlocking ----------------------------------------------------------------------
     def _set_busy(self, busy: bool) -> None:
@@ -504,6 +517,8 @@ class MainWindow(QMainWindow):
             self.session = None
             self._documents = None
             self._documents_session = None
+            self._packet = None
+            self._packet_documents = None
         self.clipboard.clear_if_ours()
         QPixmapCache.clear()
         gc.collect()

@@ -115,7 +115,7 @@ def test_training_vault_search_open_edit_and_back(qtbot, window, answers):
     # Every section is reachable; unfinished ones say so plainly.
     for i in range(ws.nav.count()):
         ws.nav.setCurrentRow(i)
-    assert ws.pages["letter"].findChild(type(ws.heading), "notReady_letter").text()
+    assert ws.pages["tracking"].findChild(type(ws.heading), "notReady_tracking").text()
 
     ws.show_section("client")
     plan = ws.client.edits[("plan", "member_id")]

@@ -24,6 +24,8 @@ from imrdesktop.domain.case import LANGUAGES
 from imrdesktop.domain.errors import ImrError, InvalidField
 from imrdesktop.gui.screens.criteria import CriteriaSection, CriteriaServices
 from imrdesktop.gui.screens.documents import DocumentsSection
+from imrdesktop.gui.screens.letter import LetterSection
+from imrdesktop.gui.screens.packet import PacketSection
 from imrdesktop.gui.widgets.common import button, label, sensitive_line_edit, set_field_error
 from imrdesktop.i18n import N_, _
 from imrdesktop.services.messages import describe, field_problem
@@ -43,19 +45,8 @@ SECTIONS: tuple[tuple[str, str, str | None], ...] = (
     ),
     ("criteria", N_("Criteria"), None),
     ("documents", N_("Documents"), None),
-    (
-        "letter",
-        N_("Letter"),
-        N_("The supporting-letter composer is not ready yet in this version."),
-    ),
-    (
-        "packet",
-        N_("Packet & mailing"),
-        N_(
-            "Building and printing the application packet and the certified-mail cover "
-            "sheet is not ready yet in this version."
-        ),
-    ),
+    ("letter", N_("Letter"), None),
+    ("packet", N_("Packet & mailing"), None),
     (
         "tracking",
         N_("Tracking"),
@@ -211,6 +202,7 @@ class WorkspaceScreen(QWidget):
         self.case_id = ""
         self._saver: Callable[[dict], dict] | None = None
         self._criteria_services: CriteriaServices | None = None
+        self._reload: Callable[[], dict] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         top = QHBoxLayout()
@@ -231,10 +223,16 @@ class WorkspaceScreen(QWidget):
         self.criteria.show_section_requested.connect(self.show_section)
         self.documents = DocumentsSection()
         self.documents.documents_changed.connect(self.criteria.documents_changed)
+        self.letter = LetterSection()
+        self.letter.saved.connect(self._record_changed)
+        self.packet = PacketSection()
+        self.packet.mailing_recorded.connect(self._mailing_recorded)
         ready: dict[str, QWidget] = {
             "client": self.client,
             "criteria": self.criteria,
             "documents": self.documents,
+            "letter": self.letter,
+            "packet": self.packet,
         }
         self.pages: dict[str, QWidget] = {}
         for section_id, title, not_ready in SECTIONS:
@@ -285,7 +283,13 @@ class WorkspaceScreen(QWidget):
         if row < 0:
             return
         self.client.commit()
+        self.letter.commit()
         self.stack.setCurrentIndex(row)
+        section = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        if section == "letter":
+            self.letter.refresh()
+        elif section == "packet":
+            self.packet.refresh()
 
     def show_section(self, section_id: str) -> None:
         for i in range(self.nav.count()):
@@ -300,14 +304,21 @@ class WorkspaceScreen(QWidget):
         saver: Callable[[dict], dict],
         criteria: CriteriaServices | None = None,
         documents=None,
+        packet=None,
+        reload: Callable[[], dict] | None = None,
     ) -> None:
-        """``documents`` is the session's DocumentsService (None: the section stays empty)."""
+        """``documents`` and ``packet`` are the session's DocumentsService and PacketService
+        (None: their sections stay empty); ``reload`` reads the case as stored, after the
+        Letter or Packet section saved part of it."""
         self.case_id = case_id
         self._saver = saver
         self._criteria_services = criteria
+        self._reload = reload
         self.client.load(record)
         self.criteria.load(record, criteria, self._commit_facts if criteria else None)
         self.documents.load(case_id, documents)
+        self.letter.load(case_id, packet)
+        self.packet.load(case_id, packet, criteria.today if criteria else None)
         self._set_heading(record)
         self.nav.setCurrentRow(0)
 
@@ -324,6 +335,35 @@ class WorkspaceScreen(QWidget):
         self.client.rebase(saved)
         return rendered
 
+    def _stored_record(self) -> dict | None:
+        if self._reload is None:
+            return None
+        try:
+            return self._reload()
+        except ImrError as exc:
+            log.warning("the case could not be read again: %s", type(exc).__name__)
+            return None
+
+    def _record_changed(self) -> None:
+        """The letter was saved into the case: the other sections save the whole record,
+        so they start from the case as stored (edits being typed are kept)."""
+        record = self._stored_record()
+        if record is not None:
+            self.client.rebase(record)
+
+    def _mailing_recorded(self) -> None:
+        """Recording the mailing set the filing date in the facts and assessed the case
+        again: the other sections start from the case as stored, Criteria shows the new
+        assessment (the case list reads its next date when it is shown again)."""
+        record = self._stored_record()
+        if record is None:
+            return
+        self.client.rebase(record)
+        services = self._criteria_services
+        if services is not None and self.criteria.wizard is None:
+            # (an interview in progress keeps its answers)
+            self.criteria.load(record, services, self._commit_facts)
+
     def _set_heading(self, record: dict) -> None:
         name = record.get("enrollee", {}).get("name", "")
         self.heading.setText(_("{name} — case {case}").format(name=name, case=self.case_id))
@@ -339,15 +379,19 @@ class WorkspaceScreen(QWidget):
         if self._saver is None:
             return True
         client = self.client.commit()
-        return self.documents.commit() and client
+        letter = self.letter.commit()
+        return self.documents.commit() and client and letter
 
     def clear(self) -> None:
         """Drop everything shown about the client (on lock or when leaving the case)."""
         self.case_id = ""
         self._saver = None
         self._criteria_services = None
+        self._reload = None
         self.criteria.clear()
         self.documents.clear()  # drops thumbnails and closes the documents service
+        self.letter.clear()
+        self.packet.clear()  # drops the built PDFs and their thumbnails
         self.client.load({})
         self.heading.clear()
 
