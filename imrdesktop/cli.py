@@ -146,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("use a number that fails its check digit (after checking it on the label)"),
     )
     cs.add_argument("--language", choices=("en", "es"), default=None, help=_("default: English"))
+    cs.add_argument(
+        "--no-release",
+        action="store_true",
+        help=_("the packet was built without the release authorization"),
+    )
     mail = sub.add_parser(
         "mail",
         parents=[common],
@@ -575,6 +580,7 @@ def cmd_cover_sheet(ctx, args) -> int:
             article_number=args.article_number,
             accept_unverified=args.accept_unverified_number,
             language=args.language,
+            include_release=not args.no_release,
         )
     finally:
         session.lock()
@@ -609,6 +615,13 @@ def cmd_mail(ctx, args) -> int:
             receipt_number=args.receipt_number,
             accept_unverified=args.accept_unverified_number,
         )
+    except e.InvalidField as exc:
+        field = str(exc.params.get("field", ""))
+        if field in ("date", "article_number", "return_receipt", "receipt_number"):
+            raise e.InvalidField(
+                field="--" + field.replace("_", "-"), problem=exc.params.get("problem")
+            ) from None
+        raise
     finally:
         session.lock()
     print(
@@ -616,6 +629,8 @@ def cmd_mail(ctx, args) -> int:
             number=mailing.get("grouped", ""), date=mailing.get("date", "")
         )
     )
+    if not mailing.get("verified"):
+        print(_("The article number was NOT verified by its check digit."))
     for m in mailing.get("milestones", []):
         print(f"  {m['date']}  {m['label']}")
     return 0

@@ -30,7 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-KINDS = ("impb22", "impb26", "legacy20", "legacy20_91", "unknown")
+KINDS = ("impb22", "impb26", "legacy20", "legacy20_91", "ambiguous_scan", "unknown")
 _LENGTH_KIND = {22: "impb22", 26: "impb26", 20: "legacy20"}
 ROUTING = "420"
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
@@ -101,9 +101,13 @@ def check(text: str) -> ArticleNumber:
     if digits is None:
         return ArticleNumber("", False, "unknown")
     verdicts = [v for v in (_judge(c) for c in _candidates(digits)) if v is not None]
-    for verdict in verdicts:
-        if verdict.valid:
-            return verdict
+    valid = [v for v in verdicts if v.valid]
+    if len({v.digits for v in valid}) > 1:
+        # A 34-digit scan reads as 420+ZIP9 + 22 digits AND as 420+ZIP5 + 26 digits, and
+        # both pass their check digit (about 1 scan in 10): never pick one silently.
+        return ArticleNumber(valid[0].digits, False, "ambiguous_scan")
+    for verdict in valid:
+        return verdict
     if verdicts:
         return verdicts[0]
     return ArticleNumber(digits, False, "unknown")

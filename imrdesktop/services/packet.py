@@ -267,6 +267,14 @@ class PacketService:
                 missing.extend(m for m in rendered.missing if m not in missing)
                 parts.append(Part(key, _(form.title), rendered.pdf))
                 counts[key] = rendered.pages
+        lost = _unprintable(ctx)
+        if lost:
+            missing.append(
+                _(
+                    "characters the bundled fonts cannot print ({chars}) — write those words "
+                    "by hand"
+                ).format(chars=" ".join(sorted(lost))[:60])
+            )
         return parts, missing, ctx, counts
 
     def missing_fields(self, case_id: str) -> list[str]:
@@ -397,6 +405,7 @@ class PacketService:
         article_number: str | None = None,
         accept_unverified: bool = False,
         language: str | None = None,
+        include_release: bool = True,
     ) -> BuiltPacket:
         """The cover sheet alone (e.g. once the article number is known) and an envelope
         page. The manifest lists what the full packet holds. The cover sheet stays in
@@ -415,13 +424,13 @@ class PacketService:
             mailing.update({"article_number": checked.digits, "verified": checked.valid})
             record["mailing"] = mailing
         parts, missing, _ctx, counts = self._parts(
-            record, docs, language=lang, include_release=True, sample=sample
+            record, docs, language=lang, include_release=include_release, sample=sample
         )
         ctx = self._context(
             record,
             docs,
             language=lang,
-            options={"release": True},
+            options={"release": include_release},
             parts=self._part_rows(parts, counts),
         )
         out = []
@@ -460,10 +469,20 @@ class PacketService:
 
     @staticmethod
     def _require_verified(checked: ArticleNumber, accept_unverified: bool) -> None:
-        if not checked.digits:
+        if not checked.digits or not 20 <= len(checked.digits) <= 26:
             raise InvalidField(
                 field="article_number",
-                problem=_("type the number printed under the barcode of the certified-mail label"),
+                problem=_(
+                    "type the 20 to 22 digits printed under the barcode of the certified-mail label"
+                ),
+            )
+        if checked.kind == "ambiguous_scan" and not accept_unverified:
+            raise InvalidField(
+                field="article_number",
+                problem=_(
+                    "this barcode scan can be read two ways; type the number printed under "
+                    "the barcode instead (it starts {number})"
+                ).format(number=checked.grouped[:9]),
             )
         if not checked.valid and not accept_unverified:
             raise InvalidField(
@@ -488,6 +507,7 @@ class PacketService:
         checked = self.check_article_number(article_number)
         self._require_verified(checked, accept_unverified)
         record = self._session.load_case(case_id)
+        self._check_mailing_date(record, date)
         record["mailing"] = {
             "article_number": checked.digits,
             "verified": checked.valid,
@@ -518,6 +538,35 @@ class PacketService:
             )
         log.info("case %s: mailing recorded", case_id)
         return self.mailing(case_id) or {}
+
+    @staticmethod
+    def _check_mailing_date(record: dict, date: str) -> None:
+        """A packet cannot be mailed before the plan decided or the grievance was filed."""
+        from imrdesktop.domain.case import parse_date
+
+        day = parse_date(date, "date")
+        facts = record.get("facts") or {}
+        grievance = facts.get("grievance") or {}
+        for key, value in (
+            ("plan_written_decision_date", facts.get("plan_written_decision_date")),
+            ("grievance.filed_date", grievance.get("filed_date")),
+        ):
+            try:
+                earlier = dt.date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                earlier = None
+            if earlier is not None and day < earlier:
+                what = (
+                    _("the plan's written decision")
+                    if key == "plan_written_decision_date"
+                    else _("the grievance")
+                )
+                raise InvalidField(
+                    field="date",
+                    problem=_(
+                        "is before {what} ({earlier}); check the postmark on the mailing receipt"
+                    ).format(what=what, earlier=earlier.isoformat()),
+                )
 
     def mailing(self, case_id: str) -> dict | None:
         from imrdesktop.domain.mailing import milestones
@@ -557,3 +606,15 @@ class PacketService:
         from imrdesktop.storage.atomic import write_atomic
 
         write_atomic(Path(path), pdf)
+
+
+def _unprintable(ctx: dict[str, Any]) -> set[str]:
+    """Characters of the case's own text that no bundled font has (e.g. Khmer, Thai):
+    reportlab would drop them silently, so the advocate is told."""
+    from imrdesktop.packet.text import missing_glyphs
+
+    lost: set[str] = set()
+    for value in ctx.values():
+        if isinstance(value, str) and value and not value.isascii():
+            lost |= {c for c in missing_glyphs(value) if not c.isspace()}
+    return lost

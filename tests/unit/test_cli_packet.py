@@ -82,3 +82,15 @@ def test_mail_records_the_mailing(case, capsys):
     data = show(capsys, vault, case_id)
     assert data["mailing"]["article_number"] == GOOD and data["mailing"]["verified"] is True
     assert data["facts"]["imr_filed_date"] == "2026-11-20"
+
+
+def test_mail_date_errors_name_the_option_and_unverified_is_said(case, capsys):
+    vault, case_id = case
+    base = ("mail", case_id, "--vault", str(vault))
+    code, _o, err = run(capsys, *base, "--article-number", GOOD, "--date", "2099-01-01")
+    assert code == 2 and "--date" in err
+    code, out, err = run(
+        capsys, *base, "--article-number", BAD, "--date", "2026-11-20", "--accept-unverified-number"
+    )
+    assert code == 0, err
+    assert "NOT verified" in out

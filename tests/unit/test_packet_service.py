@@ -259,3 +259,31 @@ def test_every_training_case_builds(tmp_path, worker):
     finally:
         docs._worker = None
         session.lock()
+
+
+def test_review_findings_mailing_dates_cover_release_and_scripts(env):
+    session, _docs, packet, case_id, _tmp = env
+    with pytest.raises(InvalidField) as info:
+        packet.record_mailing(case_id, article_number=GOOD, date="2026-08-01")
+    assert info.value.params["field"] == "date" and "before" in info.value.params["problem"]
+    with pytest.raises(InvalidField):
+        packet.build_cover_sheet(case_id, article_number="12345", accept_unverified=True)
+    with_release = " ".join(text_of(packet.build_cover_sheet(case_id).pdf))
+    without = " ".join(text_of(packet.build_cover_sheet(case_id, include_release=False).pdf))
+    assert "Authorization for Release" in with_release
+    assert "Authorization for Release" not in without
+    record = session.load_case(case_id)
+    record["enrollee"]["name"] = "សុខ ចាន់"  # Khmer: no bundled font has it
+    session.save_case(case_id, record)
+    assert any("cannot print" in m for m in packet.missing_fields(case_id))
+
+
+def test_an_ambiguous_barcode_scan_is_never_picked_silently():
+    from imrdesktop.domain import usps
+
+    scan = "4209581492635139693716487059640236"
+    found = usps.check(scan)
+    assert not found.valid and found.kind == "ambiguous_scan"
+    with pytest.raises(InvalidField) as info:
+        PacketService._require_verified(PacketService.check_article_number(scan), False)
+    assert "two ways" in info.value.params["problem"]
