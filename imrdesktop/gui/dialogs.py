@@ -232,6 +232,14 @@ def paint_pages(printer, indexes, render_page, parent: QWidget | None = None) ->
     painter = QPainter()
     if not painter.begin(printer):
         progress.deleteLater()
+        error(
+            parent,
+            _(
+                "The printer could not be reached. Check that it is switched on and connected, "
+                "then try again."
+            ),
+            _("Not printed"),
+        )
         return False
     ok = True
     try:

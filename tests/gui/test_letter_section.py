@@ -85,6 +85,17 @@ def test_edits_are_saved_after_a_pause_and_kept_when_the_case_is_opened_again(
     assert answers.shown == []
 
 
+def test_ctrl_s_saves_at_once(qtbot, window, answers, section):
+    sec = section
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    type_at_end(qtbot, sec, TYPED)
+    qtbot.keyClick(sec.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not sec.dirty
+    assert sec.status.text() == "All changes saved."
+    assert stored_letter(window)["text"].endswith(TYPED)
+
+
 def test_leaving_the_section_saves_at_once(qtbot, window, answers, section):
     sec = section
     type_at_end(qtbot, sec, TYPED)

@@ -158,6 +158,42 @@ def test_print_goes_through_the_dialogs_seam_with_pages_drawn_for_the_printer(
     assert max(image.width(), image.height()) == 72 * 11  # Letter's long side at 72 dpi
     assert panel.status.text() == "The pages were sent to the printer."
 
+    # Ctrl+P from anywhere in the section prints the packet too.
+    calls.clear()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    sec.release_check.setFocus()
+    qtbot.keyClick(sec.release_check, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert calls["count"] == panel.built.pages
+
+
+def test_print_pages_names_the_job_neutrally_and_offers_no_print_to_file(qtbot, monkeypatch):
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    seen = {}
+
+    def accept(dlg):
+        seen["to_file"] = dlg.testOption(QPrintDialog.PrintDialogOption.PrintToFile)
+        seen["range"] = (dlg.minPage(), dlg.maxPage())
+        return QPrintDialog.DialogCode.Accepted
+
+    def paint(printer, indexes, render_page, parent=None):
+        seen["job"] = printer.docName()
+        seen["file"] = printer.outputFileName()
+        seen["indexes"] = list(indexes)
+        return True
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    monkeypatch.setattr(dialogs, "paint_pages", paint)
+    assert dialogs.print_pages(None, 4, lambda i, dpi: QImage())
+    assert seen == {
+        "to_file": False,
+        "range": (1, 4),
+        "job": "IMR packet",
+        "file": "",
+        "indexes": [0, 1, 2, 3],
+    }
+
 
 def test_paint_pages_puts_one_image_on_each_sheet(qtbot, tmp_path):
     from pypdf import PdfReader

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from imrdesktop.domain.errors import ImrError
@@ -106,6 +107,12 @@ class LetterSection(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.commit)
+        QShortcut(
+            QKeySequence.StandardKey.Save,
+            self,
+            self.commit,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self._fit_width()
         self._update_state()
 
@@ -189,13 +196,19 @@ class LetterSection(QWidget):
         if self._loading or self._service is None:
             return
         self._timer.start()
-        self.status.setText(_("Editing — saved a moment after you stop typing."))
+        self.status.setText(self._editing_text())
         self._update_state()
+
+    @staticmethod
+    def _editing_text() -> str:
+        return _("Editing — saved a moment after you stop typing.")
 
     def commit(self) -> bool:
         """Save edits still waiting (the timer, leaving the section, the case or locking)."""
         self._timer.stop()
         if not self.dirty:
+            if self._service is not None and self.status.text() == self._editing_text():
+                self.status.setText(_("All changes saved."))  # typed back to the saved text
             return True
         try:
             letter = self._service.save_letter(self._case_id, self.editor.toPlainText())

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -345,6 +345,13 @@ class PacketSection(QWidget):
             panel.print_button.clicked.connect(lambda _c=False, p=panel: self.print_built(p))
             panel.export_button.clicked.connect(lambda _c=False, p=panel: self.export_built(p))
             panel.thumbnails.open_requested.connect(lambda page, p=panel: self.open_viewer(p, page))
+        self.packet_panel.print_button.setToolTip(_("Print the packet (Ctrl+P)"))
+        QShortcut(
+            QKeySequence.StandardKey.Print,
+            self,
+            lambda: self.print_built(self.packet_panel),
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self._update_enabled()
 
     # --- building the parts of the page -----------------------------------------------------
