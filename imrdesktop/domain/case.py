@@ -121,7 +121,7 @@ def validate_record(record: Any, *, today: dt.date | None = None) -> dict:
 
 
 def validate_letter(value: Any) -> dict:
-    if not isinstance(value, dict) or set(value) - {"text", "edited", "drafted"}:
+    if not isinstance(value, dict) or set(value) - {"text", "edited", "drafted", "edited_on"}:
         raise InvalidField(
             field="letter", problem=_("must be an object with text, edited, drafted")
         )
@@ -134,10 +134,11 @@ def validate_letter(value: Any) -> dict:
     if not isinstance(edited, bool):
         raise InvalidField(field="letter.edited", problem=_("must be true or false"))
     out: dict[str, Any] = {"text": text, "edited": edited}
-    drafted = value.get("drafted")
-    if drafted:
-        parse_date(drafted, "letter.drafted")
-        out["drafted"] = drafted
+    for key in ("drafted", "edited_on"):
+        day = value.get(key)
+        if day:
+            parse_date(day, f"letter.{key}")
+            out[key] = day
     return out
 
 

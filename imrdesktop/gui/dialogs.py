@@ -71,10 +71,17 @@ def _file_dialog(parent: QWidget | None, title: str, name_filter: str) -> QFileD
 
 
 def choose_save_path(
-    parent: QWidget | None, title: str, suggested_name: str, name_filter: str = ""
+    parent: QWidget | None,
+    title: str,
+    suggested_name: str,
+    name_filter: str = "",
+    default_suffix: str = "",
 ) -> Path | None:
     dlg = _file_dialog(parent, title, name_filter)
     dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    if default_suffix:
+        # The dialog adds it before its own "replace the existing file?" question.
+        dlg.setDefaultSuffix(default_suffix)
     dlg.selectFile(suggested_name)
     try:
         if dlg.exec() and dlg.selectedFiles():

@@ -174,6 +174,12 @@ class PacketService:
         preferred = (record.get("enrollee") or {}).get("preferred_language")
         return preferred if preferred in ("en", "es") else "en"
 
+    def fingerprint(self, case_id: str) -> str:
+        """Changes whenever anything the packet prints from changes (record or documents)."""
+        record, docs = self._load(case_id)
+        blob = json.dumps([record, [d.public() for d in docs]], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
     # --- the letter -------------------------------------------------------------------
     def _draft(self, record: dict, docs, language: str) -> str:
         from imrdesktop.domain.letter import compose
@@ -184,8 +190,9 @@ class PacketService:
     def letter(self, case_id: str) -> dict:
         record, docs = self._load(case_id)
         stored = record.get("letter")
-        if isinstance(stored, dict) and stored.get("text"):
+        if isinstance(stored, dict) and stored.get("edited") and stored.get("text"):
             return dict(stored)
+        # An unedited draft follows the case: composed afresh each time.
         lang = self._language(record, None)
         return {
             "text": self._draft(record, docs, lang),
@@ -196,27 +203,23 @@ class PacketService:
     def save_letter(self, case_id: str, text: str) -> dict:
         record = self._session.load_case(case_id)
         previous = record.get("letter") or {}
+        if previous.get("text") == text and previous.get("edited"):
+            return previous
         letter = {
             "text": text,
             "edited": True,
             "drafted": previous.get("drafted") or self._session.today().isoformat(),
+            "edited_on": self._session.today().isoformat(),
         }
-        if previous == letter:
-            return letter
         record["letter"] = letter
         saved = self._session.save_case(case_id, record)
         return saved["letter"]
 
     def redraft_letter(self, case_id: str) -> dict:
-        record, docs = self._load(case_id)
-        lang = self._language(record, None)
-        record["letter"] = {
-            "text": self._draft(record, docs, lang),
-            "edited": False,
-            "drafted": self._session.today().isoformat(),
-        }
-        saved = self._session.save_case(case_id, record)
-        return saved["letter"]
+        record = self._session.load_case(case_id)
+        if record.pop("letter", None) is not None:  # back to a draft that follows the case
+            self._session.save_case(case_id, record)
+        return self.letter(case_id)
 
     # --- forms --------------------------------------------------------------------------
     def _parts(
@@ -248,7 +251,11 @@ class PacketService:
         counts: dict[str, int] = {}
         with use_language(language):
             letter = record.get("letter") or {}
-            text = letter.get("text") or self._draft(record, docs, language)
+            text = (
+                letter["text"]
+                if letter.get("edited") and letter.get("text")
+                else self._draft(record, docs, language)
+            )
             # The SAMPLE mark of a training packet is added to every page by assemble().
             letter_pdf, counts["letter"] = render_letter(text)
             keys = ["cover_sheet", "letter", "application"]
@@ -288,7 +295,8 @@ class PacketService:
         )
         out = [_("{field} (prints blank)").format(field=m) for m in missing]
         letter = record.get("letter") or {}
-        prompts = open_prompts(letter.get("text") or self._draft(record, docs, lang))
+        text = letter["text"] if letter.get("edited") and letter.get("text") else None
+        prompts = open_prompts(text or self._draft(record, docs, lang))
         if prompts:
             out.append(
                 _("The letter still has {n} part(s) in [brackets] to write.").format(n=len(prompts))

@@ -358,3 +358,32 @@ def test_building_previewing_and_printing_write_no_client_data_to_disk(
     panel = build(qtbot, sec, "cover")
     assert window.lock(reason="user")
     assert scan_for(sandbox, [canary]) == []
+
+
+def test_a_packet_built_before_the_case_changed_is_set_aside(qtbot, window, answers, section):
+    sec = section
+    panel = build(qtbot, sec)
+    window.workspace.show_section("client")
+    client = window.workspace.client
+    client.edits[("plan", "member_id")].setText("NEW-222")
+    assert client.commit()
+    window.workspace.show_section("packet")
+    assert panel.built is None
+    assert "changed since" in panel.problem.text()
+    assert not panel.print_button.isEnabled()
+    panel = build(qtbot, sec)  # built again from the case as it is now
+    window.workspace.show_section("client")
+    window.workspace.show_section("packet")
+    assert panel.built is not None  # unchanged case: kept
+
+
+def test_export_never_replaces_a_file_without_asking(qtbot, window, answers, section, tmp_path):
+    sec = section
+    panel = build(qtbot, sec)
+    existing = tmp_path / "report.pdf"
+    existing.write_bytes(b"keep me")
+    answers.confirm = [True, False]  # export warning: yes; replace report.pdf: no
+    answers.save_paths = [tmp_path / "report"]
+    qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    assert existing.read_bytes() == b"keep me"
+    assert "already exists" in answers.messages("confirm")[-1]

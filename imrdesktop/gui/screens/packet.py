@@ -552,9 +552,11 @@ class PacketSection(QWidget):
         self._update_enabled()
 
     def refresh(self) -> None:
-        """The section is shown: read what prints blank again, and the mailing record."""
+        """The section is shown: read what prints blank again, and the mailing record. A
+        packet built before the case changed is dropped: it must never be printed stale."""
         if self._service is None:
             return
+        self._drop_stale_builds()
         self._refresh_blanks()
         if not self._filled:
             try:
@@ -564,6 +566,21 @@ class PacketSection(QWidget):
                 return
             self._fill_mailing(mailing)
             self._filled = True
+
+    def _fingerprint(self) -> str | None:
+        try:
+            return self._service.fingerprint(self._case_id)
+        except ImrError:
+            return None
+
+    def _drop_stale_builds(self) -> None:
+        current = self._fingerprint()
+        for panel in (self.packet_panel, self.cover_panel):
+            if panel.built is not None and getattr(panel, "fingerprint", None) != current:
+                panel.set_built(None)
+                panel.show_problem(
+                    _("The case changed since this was built, so it was set aside. Build it again.")
+                )
 
     def _refresh_blanks(self) -> None:
         try:
@@ -629,9 +646,14 @@ class PacketSection(QWidget):
                 return
             article, accept = number
 
+            include = self.release_check.isChecked()
+
             def work():
                 return service.build_cover_sheet(
-                    case_id, article_number=article, accept_unverified=accept
+                    case_id,
+                    article_number=article,
+                    accept_unverified=accept,
+                    include_release=include,
                 )
 
             text = _("Building the cover sheet…")
@@ -672,6 +694,7 @@ class PacketSection(QWidget):
         return result.digits or digits, True
 
     def _show_built(self, panel: BuiltPanel, built) -> None:
+        panel.fingerprint = self._fingerprint()
         service = self._service
         pdf = built.pdf
 
@@ -751,11 +774,21 @@ class PacketSection(QWidget):
             if panel is self.packet_panel
             else _("Export the cover sheet as a PDF")
         )
-        path = dialogs.choose_save_path(self, title, f"{stem}-{case_id}.pdf", _("PDF (*.pdf)"))
+        path = dialogs.choose_save_path(
+            self, title, f"{stem}-{case_id}.pdf", _("PDF (*.pdf)"), default_suffix="pdf"
+        )
         if path is None or panel.built is not built or self._service is not service:
             return
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
+            if path.exists() and not dialogs.confirm(
+                self,
+                _("Replace the existing file?"),
+                _("{name} already exists. Replace it with this PDF?").format(name=path.name),
+                yes=_("Replace"),
+                no=_("Cancel"),
+            ):
+                return
         try:
             service.export_pdf(built.pdf, path)
         except (ImrError, OSError) as exc:
