@@ -66,6 +66,14 @@ class BuiltPacket:
     sample: bool
 
 
+_LETTER_DATES = (
+    "enrollee.date_of_birth",
+    "dates.denial",
+    "dates.grievance_filed",
+    "dates.grievance_decided",
+)
+
+
 def _letter_template():
     from imrdesktop.domain.letter import parse_template
 
@@ -185,7 +193,16 @@ class PacketService:
         from imrdesktop.domain.letter import compose
 
         with use_language(language):
-            return compose(_letter_template(), self._context(record, docs, language=language))
+            ctx = self._context(record, docs, language=language)
+            ctx.setdefault("request_type", _("Independent Medical Review"))
+            for key in _LETTER_DATES:  # a letter says "March 14, 1958", not 1958-03-14
+                value = ctx.get(key)
+                if isinstance(value, str):
+                    try:
+                        ctx[key] = _long_date(dt.date.fromisoformat(value))
+                    except ValueError:
+                        pass
+            return compose(_letter_template(), ctx)
 
     def letter(self, case_id: str) -> dict:
         record, docs = self._load(case_id)
