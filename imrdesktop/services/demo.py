@@ -76,8 +76,8 @@ _SAMPLE_LETTERS = (
         (
             "Dear {name},",
             "We reviewed the request for: {service}.",
-            "The request is DENIED. Reason: the service is not medically necessary",
-            "under the plan's clinical criteria.",
+            "The request is DENIED. Reason: {reason}",
+            "under the plan's criteria.",
             "You may file a grievance with the plan within 180 days.",
             "You may also ask the Department of Managed Health Care for an",
             "Independent Medical Review (IMR).",
@@ -98,6 +98,13 @@ _SAMPLE_LETTERS = (
 )
 
 
+_REASONS = {
+    "med_necessity": "the service is not medically necessary",
+    "experimental_investigational": "the treatment is experimental or investigational",
+    "emergency_payment_med_nec": "the emergency care was not medically necessary",
+}
+
+
 def _letter_pdf(title: str, lines: tuple[str, ...], record: dict, day: str) -> bytes:
     import io
 
@@ -110,11 +117,18 @@ def _letter_pdf(title: str, lines: tuple[str, ...], record: dict, day: str) -> b
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(612, 792), initialFontName=SANS, invariant=1)
     plan = record.get("plan", {}).get("name", "Sample Health Plan")
+    if title == "Letter of medical necessity":
+        plan = record.get("physician", {}).get("name") or "Sample Medical Clinic"
     t.draw_string(c, 72, 720, plan, 16, bold=True)
     t.draw_string(c, 72, 690, f"{title} — {day}", 12)
     t.draw_string(c, 72, 670, "SAMPLE — fictional document for training", 9)
     y = 630
-    values = {"name": record["enrollee"]["name"], "service": record.get("service", "the service")}
+    reason = (record.get("facts") or {}).get("denial_reason", "med_necessity")
+    values = {
+        "name": record["enrollee"]["name"],
+        "service": record.get("service", "the service"),
+        "reason": _REASONS.get(reason, _REASONS["med_necessity"]),
+    }
     for line in lines:
         t.draw_string(c, 72, y, line.format(**values), 11)
         y -= 18

@@ -74,6 +74,19 @@ _LETTER_DATES = (
 )
 
 
+def _iso_date(text: str) -> str:
+    """YYYY-MM-DD as given, or the MM/DD/YYYY of a US post-office receipt as YYYY-MM-DD."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", text or "")
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))).isoformat()
+        except ValueError:
+            return text
+    return (text or "").strip()
+
+
 def _letter_template():
     from imrdesktop.domain.letter import parse_template
 
@@ -300,6 +313,15 @@ class PacketService:
                 ).format(chars=" ".join(sorted(lost))[:60])
             )
         return parts, missing, ctx, counts
+
+    def letter_open_prompts(self, case_id: str) -> int:
+        """How many [bracketed prompts] the letter that would print still has."""
+        from imrdesktop.domain.letter import open_prompts
+
+        return len(open_prompts(self.letter(case_id)["text"]))
+
+    def assessed(self, case_id: str) -> bool:
+        return isinstance(self._session.load_case(case_id).get("assessment"), dict)
 
     def missing_fields(self, case_id: str) -> list[str]:
         """What the forms would print blank, and the letter's open [prompts]."""
@@ -531,8 +553,21 @@ class PacketService:
         so the deadlines and the case list move on to the review's milestones."""
         checked = self.check_article_number(article_number)
         self._require_verified(checked, accept_unverified)
-        record = self._session.load_case(case_id)
+        date = _iso_date(date)
+        record, docs = self._load(case_id)
         self._check_mailing_date(record, date)
+        letter = record.get("letter") or {}
+        if not (letter.get("edited") and letter.get("text")):
+            # The letter that went in the envelope must stay as it was mailed: an unedited
+            # draft would otherwise keep following the case.
+            lang = self._language(record, None)
+            record["letter"] = {
+                "text": self._draft(record, docs, lang),
+                "edited": True,
+                "drafted": letter.get("drafted") or self._session.today().isoformat(),
+                "edited_on": self._session.today().isoformat(),
+            }
+        was_assessed = isinstance(record.get("assessment"), dict)
         record["mailing"] = {
             "article_number": checked.digits,
             "verified": checked.valid,
@@ -556,7 +591,8 @@ class PacketService:
         try:
             from imrdesktop.services.assessment import assess_case
 
-            assess_case(self._session, case_id, self._session.today())
+            if was_assessed:  # the deadlines move on; an unassessed case stays unassessed
+                assess_case(self._session, case_id, self._session.today())
         except InvalidField:
             log.info(
                 "case %s: mailing recorded; the facts are incomplete for an assessment", case_id

@@ -209,8 +209,8 @@ def _assessment(ctx: dict[str, Any], assessment: Mapping[str, Any] | None) -> No
         ctx["urgent"] = False
         ctx["eligible"] = False
         ctx["eligibility_note"] = _(
-            "No eligibility assessment has been made for this case; the request type was "
-            "chosen by the sender."
+            "No eligibility assessment was made in IMR Desktop for this case, so no request "
+            "type is marked here; the letter in support says what is requested."
         )
         return
     from imrdesktop.domain.wording import pathway_label, verdict
@@ -291,6 +291,9 @@ def _rows(
         span = (exhibit_pages or {}).get(doc.id)
         if span:
             row["first_page"], row["last_page"] = int(span[0]), int(span[1])
+            row["page_range"] = (
+                str(span[0]) if span[0] == span[1] else f"{int(span[0])}\u2013{int(span[1])}"
+            )
         exhibits.append({k: v for k, v in row.items() if v is not None})
         manifest.append(
             {

@@ -47,8 +47,23 @@ def stored(window) -> dict:
     return window.session.load_case(window.workspace.case_id)
 
 
-def build(qtbot, sec: PacketSection, which: str = "packet"):
+def build(qtbot, sec: PacketSection, which: str = "packet", answers=None):
+    """Build; the packet asks first when the case is unassessed or the letter unfinished
+    ("Build anyway" is answered here, ahead of whatever the test queued)."""
     panel = sec.packet_panel if which == "packet" else sec.cover_panel
+    if which == "packet":
+        from imrdesktop.gui import dialogs
+
+        real = dialogs.confirm
+        dialogs.confirm = lambda *a, **k: True
+        try:
+            qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
+        finally:
+            dialogs.confirm = real
+        qtbot.waitUntil(lambda: not panel.busy, timeout=SLOW)
+        assert not panel.problem.isVisible(), panel.problem.text()
+        assert panel.built is not None
+        return panel
     qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.busy, timeout=SLOW)
     assert not panel.problem.isVisible(), panel.problem.text()
@@ -74,6 +89,7 @@ def test_the_packet_is_built_in_the_background_with_its_parts_and_thumbnails(
     panel = sec.packet_panel
     assert not panel.print_button.isEnabled()
     assert not panel.export_button.isEnabled()
+    answers.confirm = [True]  # "Build anyway": the case is unassessed, the letter unfinished
     qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
     assert panel.busy  # the work runs on a worker thread
     assert panel.busy_bar.isVisible()
@@ -387,3 +403,15 @@ def test_export_never_replaces_a_file_without_asking(qtbot, window, answers, sec
     qtbot.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
     assert existing.read_bytes() == b"keep me"
     assert "already exists" in answers.messages("confirm")[-1]
+
+
+def test_building_asks_first_when_the_case_is_unassessed_or_the_letter_unfinished(
+    qtbot, window, answers, section
+):
+    sec = section
+    panel = sec.packet_panel
+    answers.confirm = [False]
+    qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
+    question = answers.messages("confirm")[-1]
+    assert "Criteria interview" in question and "[brackets]" in question
+    assert panel.built is None and not panel.busy  # "Not now" builds nothing

@@ -287,3 +287,30 @@ def test_an_ambiguous_barcode_scan_is_never_picked_silently():
     with pytest.raises(InvalidField) as info:
         PacketService._require_verified(PacketService.check_article_number(scan), False)
     assert "two ways" in info.value.params["problem"]
+
+
+def test_recording_the_mailing_keeps_the_letter_as_mailed_and_takes_us_dates(env):
+    session, _docs, packet, case_id, _tmp = env
+    mailed_text = packet.letter(case_id)["text"]
+    assert not session.load_case(case_id).get("assessment")
+    today = session.today()
+    us = f"{today.month}/{today.day}/{today.year}"
+    mailing = packet.record_mailing(case_id, article_number=GOOD, date=us)
+    assert mailing["date"] == today.isoformat()
+    record = session.load_case(case_id)
+    assert record["letter"]["text"] == mailed_text and record["letter"]["edited"]
+    assert "assessment" not in record  # an unassessed case is not assessed behind one's back
+    assert packet.letter_open_prompts(case_id) == len(
+        __import__("imrdesktop.domain.letter", fromlist=["x"]).open_prompts(mailed_text)
+    )
+
+
+def test_a_short_closing_paragraph_is_never_split_across_pages():
+    from imrdesktop.packet.letter_pdf import render_letter
+
+    body = "\n\n".join(["Paragraph line."] * 40)
+    closing = "Sincerely,\n\n\nAna Ficticia\nSample Legal Aid\n(510) 555-0101\nana@example.org"
+    pdf, pages = render_letter(body + "\n\n" + closing)
+    texts = text_of(pdf)
+    owner = [i for i, t in enumerate(texts) if "Ana Ficticia" in t]
+    assert owner and "ana@example.org" in texts[owner[0]] and "Sincerely" in texts[owner[0]]

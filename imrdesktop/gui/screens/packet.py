@@ -409,6 +409,7 @@ class PacketSection(QWidget):
         self.article_edit.setPlaceholderText(_("e.g. 9400 1112 0108 0805 4830 16"))
         self.article_edit.setMaxLength(48)
         self.article_edit.textEdited.connect(self._article_edited)
+        self.article_edit.textEdited.connect(self._mailing_edited)
         self.article_edit.editingFinished.connect(self._article_finished)
         self.article_check = label("", "hint", name="articleNumberCheck")
         self.article_check.setAccessibleName(_("Check of the article number"))
@@ -420,9 +421,12 @@ class PacketSection(QWidget):
         article_caption.setBuddy(self.article_edit)
         form.addRow(article_caption, row)
 
-        self.date_edit = sensitive_line_edit("mailingDate", _("Mailing date (YYYY-MM-DD)"))
-        self.date_edit.setPlaceholderText(_("YYYY-MM-DD"))
+        self.date_edit = sensitive_line_edit(
+            "mailingDate", _("Mailing date (YYYY-MM-DD or MM/DD/YYYY)")
+        )
+        self.date_edit.setPlaceholderText(_("YYYY-MM-DD or MM/DD/YYYY"))
         self.date_edit.setMaxLength(10)
+        self.date_edit.textEdited.connect(self._mailing_edited)
         date_caption = QLabel(_("Mailing &date:"))
         date_caption.setBuddy(self.date_edit)
         form.addRow(date_caption, self._with_error("date", self.date_edit))
@@ -433,6 +437,7 @@ class PacketSection(QWidget):
         for key, text in RECEIPT_LABELS.items():
             self.receipt_combo.addItem(_(text), key)
         self.receipt_combo.currentIndexChanged.connect(lambda _i: self._update_enabled())
+        self.receipt_combo.activated.connect(lambda _i: self._mailing_edited())
         receipt_caption = QLabel(_("&Return receipt:"))
         receipt_caption.setBuddy(self.receipt_combo)
         form.addRow(receipt_caption, self._with_error("return_receipt", self.receipt_combo))
@@ -628,12 +633,55 @@ class PacketSection(QWidget):
             shiboken6.isValid(self) and generation == self._generation and self._service is not None
         )
 
+    def _mailing_edited(self, *_args) -> None:
+        if self.mailing_status.text():
+            self.mailing_status.setText(
+                _("Not saved yet — press the button below the fields to save the change.")
+            )
+
+    def _ready_to_build(self, service, case_id: str) -> bool:
+        """Say what would print unfinished before building, and let the advocate choose."""
+        concerns = []
+        try:
+            if not service.assessed(case_id):
+                concerns.append(
+                    _(
+                        "This case has not been through the Criteria interview, so the forms "
+                        "will not mark what kind of review is asked for."
+                    )
+                )
+            prompts = service.letter_open_prompts(case_id)
+        except ImrError as exc:
+            self.packet_panel.show_problem(describe(exc))
+            return False
+        if prompts:
+            concerns.append(
+                ngettext(
+                    "The letter still has {n} unfinished note in [brackets]; it will print "
+                    "as it is.",
+                    "The letter still has {n} unfinished notes in [brackets]; they will print "
+                    "as they are.",
+                    prompts,
+                ).format(n=prompts)
+            )
+        if not concerns:
+            return True
+        return dialogs.confirm(
+            self,
+            _("Build the packet anyway?"),
+            "\n\n".join([*concerns, _("You can build it now and again later; nothing is sent.")]),
+            yes=_("Build anyway"),
+            no=_("Not now"),
+        )
+
     def build(self, panel: BuiltPanel) -> None:
         """Build the packet or the cover sheet in the background."""
         service, case_id = self._service, self._case_id
         if service is None or panel.busy:
             return
         if panel is self.packet_panel:
+            if not self._ready_to_build(service, case_id):
+                return
             include = self.release_check.isChecked()
 
             def work():

@@ -126,6 +126,7 @@ FULL_CONTEXT: dict = {
             "pages": 2,
             "first_page": 12,
             "last_page": 13,
+            "page_range": "12\u201313",
         },
         {
             "letter": "B",
@@ -136,6 +137,7 @@ FULL_CONTEXT: dict = {
             "pages": 4,
             "first_page": 14,
             "last_page": 17,
+            "page_range": "14\u201317",
         },
         {
             "letter": "C",
@@ -146,6 +148,7 @@ FULL_CONTEXT: dict = {
             "pages": 2,
             "first_page": 18,
             "last_page": 19,
+            "page_range": "18\u201319",
         },
     ],
 }

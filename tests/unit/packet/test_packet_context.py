@@ -268,6 +268,7 @@ def test_manifest_and_exhibits():
             "pages": 3,
             "first_page": 9,
             "last_page": 11,
+            "page_range": "9\u201311",
         },
         {
             "letter": "B",
@@ -278,6 +279,7 @@ def test_manifest_and_exhibits():
             "pages": 1,
             "first_page": 12,
             "last_page": 12,
+            "page_range": "12",  # one page is not "12–12"
         },
     ]
     without = build_context(RECORD, None, docs, today=TODAY)
