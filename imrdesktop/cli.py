@@ -306,6 +306,10 @@ def _row_json(row) -> dict:
         "status": row.status,
         "next_deadline": row.next_deadline,
         "days_left": row.days_left,
+        "member_id": row.member_id,
+        "risk": row.risk,
+        "pathway": row.pathway,
+        "outcome": row.outcome,
     }
 
 

@@ -14,6 +14,21 @@ from typing import Any
 
 from imrdesktop.domain.errors import InvalidField
 from imrdesktop.domain.rules import Assessment, pick_next_deadline
+from imrdesktop.domain.timeline import (
+    DECIDED,
+    EVENTS,
+    MAX_EVENTS,
+    MAX_NOTES,
+    OUTCOME_REQUIRED,
+    OUTCOMES,
+    decision_outcome,
+    derive_status,
+    merged_facts,
+)
+
+# The statuses and their labels live in domain.timeline; kept importable from here.
+from imrdesktop.domain.timeline import STATUS_LABELS as STATUS_LABELS
+from imrdesktop.domain.timeline import status_label as status_label
 from imrdesktop.i18n import N_, _
 
 # Section -> allowed keys (all strings). Only enrollee.name is required.
@@ -25,6 +40,7 @@ PERSON_SECTIONS: dict[str, tuple[str, ...]] = {
         "phone",
         "email",
         "preferred_language",
+        "contact_preference",
     ),
     "plan": ("name", "member_id", "medical_group"),
     "advocate": ("name", "organization", "address", "phone", "email"),
@@ -36,8 +52,9 @@ TEXT_KEYS = ("service", "notes")
 # those facts, in the facts.md --json shape (written by services.assessment.assess_case).
 OBJECT_KEYS = ("facts", "assessment")
 # "letter": the letter in support as the advocate left it; "mailing": the certified-mail
-# record (docs/packet.md). Both are checked by their own validators below.
-CHECKED_KEYS = ("letter", "mailing")
+# record (docs/packet.md); "denial": what the plan did and the reason it wrote; "timeline":
+# the case's events (docs/caseload.md). Each is checked by its own validator below.
+CHECKED_KEYS = ("letter", "mailing", "denial", "timeline")
 TOP_LEVEL = (*PERSON_SECTIONS, *TEXT_KEYS, *OBJECT_KEYS, *CHECKED_KEYS)
 RETURN_RECEIPTS = ("green_card", "electronic", "none")
 MAX_LETTER = 60_000
@@ -45,6 +62,19 @@ DATE_FIELDS = {("enrollee", "date_of_birth")}
 MAX_TEXT = 20_000
 
 LANGUAGES = {"en": N_("English"), "es": N_("Spanish")}
+CONTACT_PREFERENCES = {
+    "phone": N_("Phone call"),
+    "email": N_("Email"),
+    "mail": N_("Mail"),
+    "text": N_("Text message"),
+}
+DENIAL_ACTIONS = {
+    "denied": N_("Denied"),
+    "delayed": N_("Delayed"),
+    "modified": N_("Modified"),
+}
+MAX_STATED_REASON = 2000
+MAX_MEMBER_ID = 40
 
 
 def parse_date(value: str, field: str) -> dt.date:
@@ -89,6 +119,8 @@ def validate_record(record: Any, *, today: dt.date | None = None) -> dict:
                 born = parse_date(item, field)
                 if today is not None and born > today:
                     raise InvalidField(field=field, problem=_("is in the future"))
+            if (section, key) == ("enrollee", "contact_preference") and item:
+                _one_of(item, CONTACT_PREFERENCES, field)
             if item:
                 out[key] = item
         if out:
@@ -117,7 +149,185 @@ def validate_record(record: Any, *, today: dt.date | None = None) -> dict:
         clean["letter"] = validate_letter(record["letter"])
     if record.get("mailing") is not None:
         clean["mailing"] = validate_mailing(record["mailing"], today=today)
+    if record.get("denial") is not None:
+        denial = validate_denial(record["denial"])
+        if denial:
+            clean["denial"] = denial
+    if record.get("timeline") is not None:
+        timeline = validate_timeline(record["timeline"], today=today)
+        if timeline:
+            clean["timeline"] = timeline
     return clean
+
+
+def _one_of(value: Any, allowed: Mapping[str, str] | tuple[str, ...], field: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidField(
+            field=field,
+            problem=_("must be one of: {values}").format(values=", ".join(allowed)),
+        )
+    return value
+
+
+def validate_denial(value: Any) -> dict:
+    """``{"action": denied|delayed|modified, "stated_reason": text}``, both optional; empty
+    values are dropped."""
+    if not isinstance(value, dict):
+        raise InvalidField(field="denial", problem=_("must be an object"))
+    for key in value:
+        if key not in ("action", "stated_reason"):
+            raise InvalidField(
+                field=f"denial.{key}", problem=_("this key is not part of a case record")
+            )
+    out: dict[str, str] = {}
+    action = value.get("action")
+    if action not in (None, ""):
+        out["action"] = _one_of(action, DENIAL_ACTIONS, "denial.action")
+    reason = value.get("stated_reason")
+    if reason is not None:
+        if not isinstance(reason, str):
+            raise InvalidField(field="denial.stated_reason", problem=_("must be text"))
+        if len(reason) > MAX_STATED_REASON:
+            raise InvalidField(
+                field="denial.stated_reason",
+                problem=_("is too long (at most {n} characters)").format(n=MAX_STATED_REASON),
+            )
+        if reason.strip():
+            out["stated_reason"] = reason.strip()
+    return out
+
+
+def validate_timeline(value: Any, *, today: dt.date | None = None) -> list[dict]:
+    """The timeline as a list of ``{"event", "date", "notes", "outcome"}`` (outcome null for
+    the kinds that carry none), sorted by date (events on one date keep their order)."""
+    if not isinstance(value, list):
+        raise InvalidField(field="timeline", problem=_("must be a list of events"))
+    if len(value) > MAX_EVENTS:
+        raise InvalidField(
+            field="timeline", problem=_("holds more than {n} events").format(n=MAX_EVENTS)
+        )
+    out: list[dict] = []
+    for i, item in enumerate(value):
+        where = f"timeline[{i}]"
+        if not isinstance(item, dict):
+            raise InvalidField(field=where, problem=_("must be an object"))
+        for key in item:
+            if key not in ("event", "date", "notes", "outcome"):
+                raise InvalidField(
+                    field=f"{where}.{key}", problem=_("this key is not part of a timeline event")
+                )
+        event = _one_of(item.get("event"), EVENTS, f"{where}.event")
+        date = item.get("date")
+        day = parse_date(date, f"{where}.date")
+        if today is not None and day > today:
+            raise InvalidField(field=f"{where}.date", problem=_("is in the future"))
+        notes = item.get("notes")
+        if notes is None:
+            notes = ""
+        if not isinstance(notes, str):
+            raise InvalidField(field=f"{where}.notes", problem=_("must be text"))
+        if len(notes) > MAX_NOTES:
+            raise InvalidField(
+                field=f"{where}.notes",
+                problem=_("is too long (at most {n} characters)").format(n=MAX_NOTES),
+            )
+        outcome = item.get("outcome")
+        if outcome in (None, ""):
+            if event in OUTCOME_REQUIRED:
+                raise InvalidField(
+                    field=f"{where}.outcome",
+                    problem=_("a decision needs its outcome: one of {values}").format(
+                        values=", ".join(OUTCOMES[event])
+                    ),
+                )
+            outcome = None
+        elif event not in OUTCOMES:
+            raise InvalidField(field=f"{where}.outcome", problem=_("this event has no outcome"))
+        else:
+            _one_of(outcome, OUTCOMES[event], f"{where}.outcome")
+        out.append({"event": event, "date": date, "notes": notes, "outcome": outcome})
+    out.sort(key=lambda e: e["date"])
+    return out
+
+
+# --- checks the GUI runs as the user types (None: fine; else the sentence to show) -------
+_PHONE_PUNCTUATION = set(" ()-.+/")
+
+
+def check_phone(text: str) -> str | None:
+    """A US phone number: 10 digits, any punctuation, an optional leading +1 or 1."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if any(not (c.isdigit() or c in _PHONE_PUNCTUATION) for c in text):
+        return _("A phone number has only digits, spaces and ( ) - . +")
+    digits = "".join(c for c in text if c.isdigit())
+    if "+" in text and not (text.startswith("+1") and text.count("+") == 1):
+        return _("Only US numbers: +1 and then 10 digits")
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        return _("A US phone number has 10 digits (area code first)")
+    if digits[0] in "01":
+        return _("A US area code does not start with 0 or 1")
+    return None
+
+
+def check_email(text: str) -> str | None:
+    """One ``@``, something before it, and a dot after it with text on both sides."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if any(c.isspace() for c in text):
+        return _("An email address has no spaces")
+    if text.count("@") != 1:
+        return _("An email address has one @, like name@example.org")
+    local, domain = text.split("@")
+    if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
+        return _("An email address looks like name@example.org")
+    return None
+
+
+def check_zip_in_address(text: str) -> str | None:
+    """When the address ends with a number, it must be a ZIP code: 5 digits or 5+4."""
+    import re
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    tail = re.search(r"[0-9][0-9 -]*$", text)
+    if tail is None:
+        return None
+    zip_text = tail.group(0).strip()
+    if re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", zip_text):
+        return None
+    return _("End the address with its ZIP code: 5 digits, or 5 digits, a dash and 4 more")
+
+
+def check_member_id(text: str) -> str | None:
+    """Letters, digits, spaces and dashes only, at most 40 characters."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_MEMBER_ID:
+        return _("A member ID has at most {n} characters").format(n=MAX_MEMBER_ID)
+    if any(not (c.isalnum() or c in " -") for c in text):
+        return _("A member ID has only letters, digits, spaces and dashes")
+    return None
+
+
+def check_date(text: str, today: dt.date | None = None) -> str | None:
+    """A real date written YYYY-MM-DD, not later than ``today``."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        day = parse_date(text, "date")
+    except InvalidField:
+        return _("Write the date as YYYY-MM-DD, for example 2026-03-31")
+    if today is not None and day > today:
+        return _("This date is in the future")
+    return None
 
 
 def validate_letter(value: Any) -> dict:
@@ -228,37 +438,80 @@ def summary_for(
     today: dt.date | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> dict:
-    """What the case list shows, kept (encrypted) in the vault index.
+    """What the case list shows, kept (encrypted) in the vault index (docs/caseload.md).
 
-    ``next_deadline`` ({"date", "what"} or None) comes from ``assessment`` (an
-    :class:`Assessment` or its rendered facts.md dict), or else from the record's stored
-    ``"assessment"``: the soonest deadline to act on as of ``today`` (rules.next_deadline).
-    ``labels`` maps deadline keys to the short English label shown as "what" (the wording
-    data's ``deadlines.*.short``, a gettext msgid); without it the key itself is shown.
+    ``status`` is derived from the timeline, the facts and the assessment
+    (timeline.derive_status). ``next_deadline`` ({"date", "what"} or None): once the IMR is
+    mailed, the review's next milestone; after an overturn (or the plan reversing itself)
+    ``plan_compliance_due`` when the assessment has it; once decided otherwise, none; before
+    that the soonest deadline to act on as of ``today`` (rules.next_deadline) from
+    ``assessment`` (an :class:`Assessment` or its rendered facts.md dict), or else from the
+    record's stored ``"assessment"``. ``labels`` maps deadline keys to the short English
+    label shown as "what" (the wording data's ``deadlines.*.short``, a gettext msgid);
+    without it the key itself is shown. ``pathway`` is the assessment's (or "") and
+    ``outcome`` the IMR decision's (or ""), for the statistics.
     """
     if assessment is None:
         assessment = record.get("assessment")
-    mailed = _after_mailing(record, assessment, today)
+    status = derive_status(record, assessment, today=today)
+    if status in ("overturned", "plan_reversed"):
+        deadline = _compliance_due(assessment, labels)
+    elif status in DECIDED:
+        deadline = None
+    elif status in ("mailed", "under_review"):
+        deadline = _after_mailing(record, assessment, today, acknowledged=status == "under_review")
+    else:
+        deadline = _next_deadline(assessment, today, labels)
     return {
         "name": client_name(record),
         "member_id": record.get("plan", {}).get("member_id", ""),
-        "status": "mailed" if mailed is not None else "open",
-        "next_deadline": mailed
-        if mailed is not None
-        else _next_deadline(assessment, today, labels),
+        "status": status,
+        "next_deadline": deadline,
+        "pathway": _pathway(assessment),
+        "outcome": decision_outcome(record),
     }
 
 
-def _after_mailing(record: dict, assessment: Any, today: dt.date | None) -> dict | None:
+def _pathway(assessment: Any) -> str:
+    if isinstance(assessment, Assessment):
+        return str(assessment.pathway.value)
+    if isinstance(assessment, Mapping) and isinstance(assessment.get("pathway"), str):
+        return assessment["pathway"]
+    return ""
+
+
+def _deadline_dates(assessment: Any) -> dict[str, dt.date]:
+    if isinstance(assessment, Assessment):
+        return dict(assessment.deadlines)
+    raw = assessment.get("deadlines") if isinstance(assessment, Mapping) else None
+    out = {}
+    for key, value in raw.items() if isinstance(raw, Mapping) else ():
+        try:
+            out[key] = dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def _compliance_due(assessment: Any, labels: Mapping[str, str] | None) -> dict | None:
+    day = _deadline_dates(assessment).get("plan_compliance_due")
+    if day is None:
+        return None
+    key = "plan_compliance_due"
+    return {"date": day.isoformat(), "what": (labels or {}).get(key, key)}
+
+
+def _after_mailing(
+    record: dict, assessment: Any, today: dt.date | None, *, acknowledged: bool = False
+) -> dict | None:
     """Once the packet is mailed, the next thing to watch is the review's next milestone
-    (domain.mailing), not the filing deadline."""
+    (domain.mailing), not the filing deadline. The mailing date is the merged facts'
+    ``imr_filed_date`` (the mailing record or the timeline's "IMR mailed"). Once DMHC has
+    acknowledged the application, delivery and acknowledgement are behind us."""
     from imrdesktop.domain.mailing import milestones
 
-    mailing = record.get("mailing")
-    if not isinstance(mailing, dict):
-        return None
     try:
-        mailed = dt.date.fromisoformat(mailing.get("date", ""))
+        mailed = dt.date.fromisoformat(merged_facts(record).get("imr_filed_date") or "")
     except (TypeError, ValueError):
         return None
     days = None
@@ -267,11 +520,14 @@ def _after_mailing(record: dict, assessment: Any, today: dt.date | None) -> dict
     elif isinstance(assessment, Mapping):
         days = assessment.get("decision_days")
     steps = milestones(mailed, days if isinstance(days, int) else None)
+    if acknowledged:
+        steps = [m for m in steps if m.key not in ACKNOWLEDGED_STEPS]
     upcoming = [m for m in steps if today is None or m.date >= today] or steps[-1:]
     step = upcoming[0]
     return {"date": step.date.isoformat(), "what": SHORT_MILESTONES[step.key]}
 
 
+ACKNOWLEDGED_STEPS = frozenset({"delivery_expected", "dmhc_acknowledgement"})
 # Short English labels for the case list (msgids; shown through _() there).
 SHORT_MILESTONES = {
     "delivery_expected": N_("delivery to DMHC"),
@@ -280,10 +536,3 @@ SHORT_MILESTONES = {
     "iro_decision": N_("IMR decision due"),
     "typical_total": N_("IMR decision usually by"),
 }
-
-
-STATUS_LABELS = {"open": N_("Open"), "mailed": N_("Mailed")}
-
-
-def status_label(status: str) -> str:
-    return _(STATUS_LABELS.get(status, status))

@@ -24,6 +24,7 @@ from imrdesktop.domain.calendars import Calendars
 from imrdesktop.domain.errors import InvalidField
 from imrdesktop.domain.facts import Facts, parse_facts
 from imrdesktop.domain.rules import Assessment, assess
+from imrdesktop.domain.timeline import merged_facts
 from imrdesktop.domain.wording import (
     Wording,
     deadline_label,
@@ -111,16 +112,17 @@ def _in_case(exc: InvalidField) -> InvalidField:
 
 
 def assess_case(session: Any, case_id: str, today: dt.date) -> tuple[Assessment, dict[str, Any]]:
-    """Assess a case's stored facts; store the result in the case and its list summary.
+    """Assess a case's facts merged with its timeline; store the result in the case and its
+    list summary.
 
-    The rendered assessment goes into the case record under ``"assessment"``; the case
-    list's ``next_deadline`` is updated from it. A case without facts is assessed as an
-    empty facts record (the result asks for the denial reason).
+    The facts are ``timeline.merged_facts(record)``: the stored facts with the timeline's
+    dates (and the mailing date) taking precedence (shared/CLI.md). The rendered assessment
+    goes into the case record under ``"assessment"``; the case list's ``next_deadline`` is
+    updated from it. A case without facts is assessed as an empty facts record (the result
+    asks for the denial reason).
     """
     record = session.load_case(case_id)
-    data = record.get("facts")
-    if data is None:
-        data = {}
+    data = merged_facts(record)
     try:
         facts = parse_facts(data, today)
     except InvalidField as exc:
@@ -151,8 +153,14 @@ def packet_documents():
 
 
 def preview_case_assessment(facts_data: Any, record: dict[str, Any], today: dt.date) -> dict:
-    """What ``assess_case`` would store for these facts, without saving anything."""
-    facts = parse_facts(facts_data or {}, today)
+    """What ``assess_case`` would store for these facts (as edited on screen, merged with
+    the record's timeline and mailing date like ``assess_case``), without saving anything.
+    ``facts_data`` None means the record's own facts."""
+    if facts_data is None:
+        facts_data = record.get("facts")
+    if isinstance(facts_data, dict) or facts_data is None:
+        facts_data = merged_facts({**record, "facts": facts_data or {}})
+    facts = parse_facts(facts_data, today)
     _assessment, rendered = assess_parsed(facts, today)
     add_missing_documents(rendered, facts, record)
     return rendered

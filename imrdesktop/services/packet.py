@@ -20,6 +20,17 @@ from imrdesktop.domain.errors import InvalidField
 from imrdesktop.i18n import _, use_language
 from imrdesktop.resources_path import forms_path
 
+
+def _with_merged_facts(record: dict) -> dict:
+    """The record with its facts merged with its timeline (docs/caseload.md): the packet
+    uses the same dates as ``assess CASE``. A record without a timeline is left as it is."""
+    if not record.get("timeline"):
+        return record
+    from imrdesktop.domain.timeline import merged_facts
+
+    return {**record, "facts": merged_facts(record)}
+
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -142,7 +153,7 @@ class PacketService:
 
         today = self._session.today()
         ctx = build_context(
-            record,
+            _with_merged_facts(record),
             record.get("assessment"),
             [d for d in docs if d.include],
             mailing=record.get("mailing"),
@@ -174,7 +185,7 @@ class PacketService:
             literature.append(line + " " + _("(Exhibit {letter})").format(letter=d.exhibit))
         assessment = record.get("assessment") or {}
         pathway = assessment.get("pathway", "")
-        grievance = (record.get("facts") or {}).get("grievance") or {}
+        grievance = _with_merged_facts(record).get("facts", {}).get("grievance") or {}
         out: dict[str, Any] = {
             "dates.today_long": _long_date(today),
             "has_literature": bool(literature),
@@ -606,7 +617,7 @@ class PacketService:
         from imrdesktop.domain.case import parse_date
 
         day = parse_date(date, "date")
-        facts = record.get("facts") or {}
+        facts = _with_merged_facts(record).get("facts") or {}
         grievance = facts.get("grievance") or {}
         for key, value in (
             ("plan_written_decision_date", facts.get("plan_written_decision_date")),

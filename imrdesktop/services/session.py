@@ -12,6 +12,8 @@ from pathlib import Path
 
 from imrdesktop.domain.case import summary_for, validate_record
 from imrdesktop.domain.errors import UnknownCase, VaultLocked
+from imrdesktop.domain.timeline import status_label
+from imrdesktop.i18n import N_
 from imrdesktop.storage.casefile import CaseFile
 
 log = logging.getLogger(__name__)
@@ -19,9 +21,35 @@ log = logging.getLogger(__name__)
 LOCK_WAIT_S = 10.0
 
 
+RISKS = ("overdue", "week", "month", "later", "none")
+RISK_LABELS = {
+    "overdue": N_("Overdue"),
+    "week": N_("Due within 7 days"),
+    "month": N_("Due within 30 days"),
+    "later": N_("Later"),
+    "none": N_("No deadline"),
+}
+
+
+def risk_for(days_left: int | None) -> str:
+    """``overdue`` (days left < 0), ``week`` (≤ 7), ``month`` (≤ 30), ``later``, ``none``."""
+    if days_left is None:
+        return "none"
+    if days_left < 0:
+        return "overdue"
+    if days_left <= 7:
+        return "week"
+    if days_left <= 30:
+        return "month"
+    return "later"
+
+
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of the case list."""
+    """One line of the case list. ``status`` is the derived status (domain.timeline),
+    ``status_label`` its label in the current language, ``risk`` from ``days_left``
+    (:func:`risk_for`), ``pathway`` the last assessment's and ``outcome`` the IMR
+    decision's ("" when none)."""
 
     case_id: str
     name: str
@@ -29,6 +57,10 @@ class CaseRow:
     status: str
     next_deadline: dict | None
     days_left: int | None
+    status_label: str = ""
+    risk: str = "none"
+    pathway: str = ""
+    outcome: str = ""
 
 
 def california_today() -> dt.date:
@@ -98,17 +130,27 @@ class VaultSession:
         shown as well as it can be (text via str(), a bad deadline as none), never fatal."""
         today = self.today()
         rows = []
+        labels: dict[str, str] = {}
         for item in self.vault.list_cases():
             s = item.summary if isinstance(item.summary, dict) else {}
             deadline = _deadline(s.get("next_deadline"))
+            days_left = (deadline[1] - today).days if deadline else None
+            status = _text(s.get("status"), "open") or "open"
+            label = labels.get(status)
+            if label is None:
+                label = labels[status] = status_label(status)
             rows.append(
                 CaseRow(
                     case_id=item.case_id,
                     name=_text(s.get("name")),
                     member_id=_text(s.get("member_id")),
-                    status=_text(s.get("status"), "open"),
+                    status=status,
                     next_deadline=deadline[0] if deadline else None,
-                    days_left=(deadline[1] - today).days if deadline else None,
+                    days_left=days_left,
+                    status_label=label,
+                    risk=risk_for(days_left),
+                    pathway=_text(s.get("pathway")),
+                    outcome=_text(s.get("outcome")),
                 )
             )
         # Soonest deadline first; cases without a deadline last, then by name.

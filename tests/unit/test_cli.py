@@ -75,6 +75,11 @@ def test_case_new_list_show(capsys, vault_dir, tmp_path):
             "status": "open",
             "next_deadline": None,
             "days_left": None,
+            # added by issue 8 (docs/cli.md)
+            "member_id": "SP-1",
+            "risk": "none",
+            "pathway": "",
+            "outcome": "",
         }
     ]
     code, out1, _ = run(capsys, "case", "show", case_id, "--json", "--vault", str(vault_dir))
