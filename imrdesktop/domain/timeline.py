@@ -165,6 +165,38 @@ def merged_facts(record: Mapping[str, Any]) -> dict:
     return facts
 
 
+# facts key -> (event kind, the event's key) it comes from in the merged facts.
+FACT_SOURCES: dict[str, tuple[str, str]] = {
+    "plan_written_decision_date": ("denial", "date"),
+    "grievance.filed_date": ("grievance_filed", "date"),
+    "grievance.decision_date": ("plan_answered", "date"),
+    "grievance.outcome": ("plan_answered", "outcome"),
+    "imr_filed_date": ("imr_mailed", "date"),
+    "imr_decision_received_date": ("decision", "date"),
+    "imr_decision_outcome": ("decision", "outcome"),
+}
+
+
+def source_field(record: Mapping[str, Any], facts_field: str) -> str:
+    """Where a merged fact came from, named as a field of the case record: the timeline
+    event (``timeline[2].date``), the mailing (``mailing.date``) or the stored facts
+    (``facts.grievance.filed_date``). The index is the event's place in the record's
+    (date-ordered) timeline."""
+    source = FACT_SOURCES.get(facts_field)
+    if source is not None:
+        kind, key = source
+        latest = latest_events(record).get(kind)
+        if latest is not None and (key == "date" or latest.get(key) is not None):
+            raw = record.get("timeline")
+            items = list(raw) if isinstance(raw, list) else []
+            for i in range(len(items) - 1, -1, -1):
+                if items[i] == latest:
+                    return f"timeline[{i}].{key}"
+            if kind == "imr_mailed":
+                return "mailing.date"
+    return f"facts.{facts_field}"
+
+
 def decision_outcome(record: Mapping[str, Any]) -> str:
     """The IMR's result: the latest decision event's outcome, else the facts' (or "")."""
     decision = latest_events(record).get("decision")

@@ -24,7 +24,7 @@ from imrdesktop.domain.calendars import Calendars
 from imrdesktop.domain.errors import InvalidField
 from imrdesktop.domain.facts import Facts, parse_facts
 from imrdesktop.domain.rules import Assessment, assess
-from imrdesktop.domain.timeline import merged_facts
+from imrdesktop.domain.timeline import merged_facts, source_field
 from imrdesktop.domain.wording import (
     Wording,
     deadline_label,
@@ -105,9 +105,14 @@ def assess_facts(data: object, today: dt.date) -> tuple[Assessment, dict[str, An
     return assess_parsed(parse_facts(data, today), today)
 
 
-def _in_case(exc: InvalidField) -> InvalidField:
+def _in_case(exc: InvalidField, record: dict[str, Any] | None = None) -> InvalidField:
+    """A facts problem named as a field of the case: the timeline event or mailing that gave
+    the date when one did (the merged facts), else ``facts.<field>``."""
     field = str(exc.params.get("field", ""))
-    named = " and ".join(f"facts.{part}" for part in field.split(" and "))
+    named = " and ".join(
+        source_field(record or {}, part) if record else f"facts.{part}"
+        for part in field.split(" and ")
+    )
     return InvalidField(field=named, problem=exc.params.get("problem"))
 
 
@@ -126,7 +131,7 @@ def assess_case(session: Any, case_id: str, today: dt.date) -> tuple[Assessment,
     try:
         facts = parse_facts(data, today)
     except InvalidField as exc:
-        raise _in_case(exc) from exc
+        raise _in_case(exc, record) from exc
     assessment, rendered = assess_parsed(facts, today)
     add_missing_documents(rendered, facts, with_documents(session, case_id, record))
     record["assessment"] = rendered

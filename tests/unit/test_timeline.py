@@ -302,3 +302,24 @@ def test_summary_after_a_timeline_mailing_shows_the_next_milestone():
     s = summary_for(acknowledged, today=TODAY)
     assert s["status"] == "under_review"
     assert s["next_deadline"] == {"date": "2026-03-10", "what": "DMHC acceptance"}
+
+
+def test_source_field_names_where_a_merged_date_came_from():
+    from imrdesktop.domain.timeline import source_field
+
+    record = {
+        **BASE,
+        "facts": {"grievance": {"filed_date": "2026-01-02"}},
+        "timeline": [
+            ev("denial", "2026-01-01"),
+            ev("decision", "2026-02-01", outcome="withdrawn"),
+            ev("denial", "2026-01-03"),
+        ],
+        "mailing": {"date": "2026-01-20"},
+    }
+    assert source_field(record, "plan_written_decision_date") == "timeline[2].date"
+    assert source_field(record, "grievance.filed_date") == "facts.grievance.filed_date"
+    assert source_field(record, "imr_filed_date") == "mailing.date"
+    assert source_field(record, "imr_decision_received_date") == "timeline[1].date"
+    assert source_field(record, "imr_decision_outcome") == "timeline[1].outcome"
+    assert source_field(record, "regulator") == "facts.regulator"
