@@ -343,3 +343,31 @@ def test_a_timeline_date_the_facts_refuse_names_the_field(capsys, tmp_path, monk
     assert code == 2
     # named where the advocate entered it: the plan's answer, first in the timeline
     assert "timeline[0].date" in err and "Traceback" not in err
+
+
+def test_gui_preview_and_packet_use_the_timeline_dates():
+    from imrdesktop.domain.errors import InvalidField
+    from imrdesktop.services.packet import PacketService
+
+    facts = {
+        "regulator": "dmhc",
+        "denial_reason": "med_necessity",
+        "plan_written_decision_date": "2026-01-05",
+        "grievance": {
+            "filed_date": "2026-01-10",
+            "decision_date": "2026-02-01",
+            "outcome": "upheld",
+        },
+    }
+    record = {
+        "enrollee": {"name": NAME},
+        "facts": facts,
+        "timeline": [{"event": "plan_answered", "date": "2026-03-01", "outcome": "upheld"}],
+    }
+    rendered = svc.preview_case_assessment(facts, record, TODAY)
+    assert rendered["deadlines"]["imr_file_by"] == "2026-09-01"
+    assert svc.preview_case_assessment(None, record, TODAY)["deadlines"] == rendered["deadlines"]
+    later_denial = {**record, "timeline": [{"event": "denial", "date": "2026-02-20"}]}
+    with pytest.raises(InvalidField) as info:
+        PacketService._check_mailing_date(later_denial, "2026-02-10")
+    assert "2026-02-20" in info.value.params["problem"]
