@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.unlock_screen.training_requested.connect(self.open_training_vault)
         self.case_list.open_case.connect(self.open_case)
         self.case_list.new_case.connect(self.new_case)
+        self.case_list.statistics_requested.connect(self.show_statistics)
         self.workspace.back_to_list.connect(self.show_case_list)
         self._build_menus()
         self.statusBar().setObjectName("statusBar")
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Preferences,
         )
         tools.addAction(self.action_settings)
+        self._build_caseload_actions(tools)
         help_menu = bar.addMenu(_("&Help"))
         self.action_about = self._action(_("&About IMR Desktop"), "actionAbout", self.about)
         help_menu.addAction(self.action_about)
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         self.action_import.setEnabled(unlocked)
         self.action_export.setEnabled(in_case)
         self.action_lock.setEnabled(unlocked)
+        self.action_statistics.setEnabled(unlocked)
 
     # --- screens -----------------------------------------------------------------------
     def show_unlock(self) -> None:
@@ -293,6 +296,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_("Training vault — fictional clients, practice only"))
         self._arm_inactivity()
         self.show_case_list(rows)
+        self.case_list.show_due_soon(rows)  # what falls due within 14 days, if anything
         self.unlocked.emit()
         if getattr(session.vault, "header_repaired", False):
             from imrdesktop.services.messages import header_repaired_notice
@@ -451,6 +455,31 @@ class MainWindow(QMainWindow):
             lambda case_id: (self.show_case_list(), self.open_case(case_id)),
             lambda exc: show_error(self, exc),
         )
+
+    # --- caseload: statistics -------------------------------------------------------------
+    def _build_caseload_actions(self, tools) -> None:
+        self.action_statistics = self._action(
+            _("S&tatistics…"), "actionStatistics", self.show_statistics
+        )
+        tools.addAction(self.action_statistics)
+
+    def show_statistics(self) -> None:
+        """Counts over the caseload (no client data), with a CSV export for funders."""
+        if self.session is None:
+            return
+        from imrdesktop.gui.screens.statistics import StatisticsDialog
+        from imrdesktop.services.caseload import statistics
+
+        if self.stack.currentWidget() is self.workspace:
+            self.workspace.commit()  # the figures include the change just typed
+        try:
+            rows = self.session.list_cases()
+        except ImrError as exc:
+            show_error(self, exc)
+            return
+        dlg = StatisticsDialog(statistics(rows), self.session.today(), self)
+        dialogs.run_dialog(dlg)
+        dialogs.dispose(dlg)
 
     # --- settings & about ------------------------------------------------------------------
     def open_settings(self) -> None:

@@ -56,6 +56,13 @@ def finish(qtbot, crit: CriteriaSection):
     qtbot.waitUntil(lambda: crit.wizard is None, timeout=5000)
 
 
+def shown_date(iso: str) -> str:
+    """A deadline date as the case list shows it ("May 21, 2027")."""
+    from imrdesktop.gui.screens.case_list import long_date
+
+    return long_date(dt.date.fromisoformat(iso))
+
+
 def deadline_cell(window, case_id: str) -> str:
     model = window.case_list.model
     for row in range(model.rowCount()):
@@ -97,7 +104,7 @@ def test_finish_saves_the_facts_and_the_case_list_shows_the_next_deadline(qtbot,
 
     qtbot.mouseClick(window.workspace.back_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.case_list
-    assert deadline_cell(window, case_id) == f"File the IMR — {file_by}"
+    assert deadline_cell(window, case_id) == f"File the IMR — {shown_date(file_by)}"
 
 
 def test_running_the_interview_again_updates_the_deadlines(qtbot, window, answers):
@@ -125,7 +132,7 @@ def test_running_the_interview_again_updates_the_deadlines(qtbot, window, answer
     second = window.session.load_case(case_id)["assessment"]["deadlines"]["imr_file_by"]
     assert second < first
     window.show_case_list()
-    assert deadline_cell(window, case_id) == f"File the IMR — {second}"
+    assert deadline_cell(window, case_id) == f"File the IMR — {shown_date(second)}"
 
 
 def test_missing_papers_link_to_the_documents_section(qtbot, window, answers):
