@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_lock)
         file_menu.addAction(self.action_quit)
+        self._build_edit_menu(bar)
         tools = bar.addMenu(_("&Tools"))
         self.action_settings = self._action(
             _("&Settings…"),
@@ -141,7 +142,33 @@ class MainWindow(QMainWindow):
         self.action_import.setEnabled(unlocked)
         self.action_export.setEnabled(in_case)
         self.action_lock.setEnabled(unlocked)
+        self._update_undo_action()
         self.action_statistics.setEnabled(unlocked)
+
+    # --- undo --------------------------------------------------------------------------
+    def _build_edit_menu(self, bar) -> None:
+        """Edit ▸ Undo last change. Ctrl+Z reaches it only outside text fields: a text
+        field takes Ctrl+Z for its own undo first (Qt's shortcut override)."""
+        edit_menu = bar.addMenu(_("&Edit"))
+        self.action_undo = self._action(
+            _("&Undo last change"),
+            "actionUndoLastChange",
+            self.undo_last_change,
+            QKeySequence.StandardKey.Undo,
+        )
+        edit_menu.addAction(self.action_undo)
+        self.workspace.undo_available.connect(lambda _available: self._update_undo_action())
+
+    def _update_undo_action(self) -> None:
+        in_case = self.session is not None and self.stack.currentWidget() is self.workspace
+        self.action_undo.setEnabled(in_case and self.workspace.can_undo())
+
+    def undo_last_change(self) -> None:
+        """Put the open case back as it was before its last saved change."""
+        if self.session is None or self.stack.currentWidget() is not self.workspace:
+            return
+        self.workspace.undo()
+        self._update_undo_action()
 
     # --- screens -----------------------------------------------------------------------
     def show_unlock(self) -> None:

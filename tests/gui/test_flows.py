@@ -112,10 +112,11 @@ def test_training_vault_search_open_edit_and_back(qtbot, window, answers):
     assert "陈伟" in ws.heading.text()
     assert "陈伟" not in window.windowTitle()
 
-    # Every section is reachable; unfinished ones say so plainly.
+    # Every section is reachable and ready (none says "not ready" any more).
     for i in range(ws.nav.count()):
         ws.nav.setCurrentRow(i)
-    assert ws.pages["tracking"].findChild(type(ws.heading), "notReady_tracking").text()
+    assert ws.findChildren(type(ws.heading), "notReady_tracking") == []
+    assert ws.tracking.status_text().startswith("Status: ")
 
     ws.show_section("client")
     plan = ws.client.edits[("plan", "member_id")]

@@ -70,7 +70,7 @@ def test_edits_are_saved_after_a_pause_and_kept_when_the_case_is_opened_again(
     ws = window.workspace
     ws.show_section("client")
     phone = ws.client.edits[("enrollee", "phone")]
-    phone.setText("555-0100")
+    phone.setText("415-555-0100")  # 10 digits: a US number (docs/caseload.md)
     assert ws.client.commit()
     assert stored_letter(window)["text"].endswith(TYPED)
 

@@ -1,200 +1,107 @@
-"""The case workspace: one client's case, in sections chosen from the left."""
+"""The case workspace: one client's case, in sections chosen from the left.
+
+Every section saves the whole case record through the workspace (``_save``), which keeps the
+case as stored (``_current``) and hands it to the other sections (``rebase``), so none saves
+over another's change. A change to the facts or the timeline has a stored assessment follow
+it (the Criteria section assesses the case again).
+
+Undo (Edit ▸ Undo last change): before each saved change the case as it was is kept, in
+memory, up to ``UNDO_STEPS`` per case; undo saves it back through the same path and the
+sections show it again. The snapshots are dropped when the case is left or the vault locks.
+"""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from imrdesktop.domain.case import LANGUAGES
-from imrdesktop.domain.errors import ImrError, InvalidField
+from imrdesktop.domain.errors import ImrError
 from imrdesktop.gui.screens.criteria import CriteriaSection, CriteriaServices
 from imrdesktop.gui.screens.documents import DocumentsSection
 from imrdesktop.gui.screens.letter import LetterSection
 from imrdesktop.gui.screens.packet import PacketSection
-from imrdesktop.gui.widgets.common import button, label, sensitive_line_edit, set_field_error
+from imrdesktop.gui.screens.record import ClientSection, DenialSection, get_path
+from imrdesktop.gui.screens.tracking import TrackingSection
+from imrdesktop.gui.widgets.common import button, label
 from imrdesktop.i18n import N_, _
-from imrdesktop.services.messages import describe, field_problem
 
 log = logging.getLogger(__name__)
 
 # (section id, title, what it will hold when it is ready — None when it is ready now)
 SECTIONS: tuple[tuple[str, str, str | None], ...] = (
     ("client", N_("Client & plan"), None),
-    (
-        "denial",
-        N_("Denial & grievance"),
-        N_(
-            "The dates of the plan's denial and of the grievance are asked in the Criteria "
-            "interview. The letters themselves are kept here in a coming version."
-        ),
-    ),
+    ("denial", N_("Denial & grievance"), None),
     ("criteria", N_("Criteria"), None),
     ("documents", N_("Documents"), None),
     ("letter", N_("Letter"), None),
     ("packet", N_("Packet & mailing"), None),
-    (
-        "tracking",
-        N_("Tracking"),
-        N_("Tracking the review after mailing is not ready yet in this version."),
-    ),
+    ("tracking", N_("Tracking"), None),
 )
+UNDO_STEPS = 20  # snapshots kept per case, in memory only (dropped on lock or leaving)
 
-# Client & plan fields: (record section, key, label, multiline)
-CLIENT_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("enrollee", "name", N_("Client's full name")),
-    ("enrollee", "date_of_birth", N_("Date of birth (YYYY-MM-DD)")),
-    ("enrollee", "phone", N_("Phone")),
-    ("enrollee", "email", N_("Email")),
-    ("enrollee", "address", N_("Address")),
-    ("plan", "name", N_("Health plan")),
-    ("plan", "member_id", N_("Member id")),
-    ("plan", "medical_group", N_("Medical group / IPA")),
-    ("physician", "name", N_("Treating physician")),
-    ("", "service", N_("Service, treatment or drug at issue")),
-)
+# How a change is named in "Undone: …" (top-level keys without a field label of their own).
+CHANGE_NAMES = {
+    "timeline": N_("the timeline"),
+    "letter": N_("the letter"),
+    "mailing": N_("the mailing record"),
+    "facts": N_("the Criteria answers"),
+    "assessment": N_("the assessment"),
+    "denial": N_("the denial"),
+}
 
 
-class ClientSection(QWidget):
-    """Edits the client & plan part of the record; saves as the advocate moves on."""
+def _leaves(value, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
+    if isinstance(value, dict):
+        out: dict[tuple[str, ...], object] = {}
+        for key, item in value.items():
+            out.update(_leaves(item, (*prefix, str(key))))
+        return out
+    return {prefix: value}
 
-    def __init__(self, save: Callable[[dict], dict], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("clientSection")
-        self._save = save
-        self._record: dict = {}
-        self._loading = False
-        outer = QVBoxLayout(self)
-        outer.addWidget(label(_("Client & plan"), "title", wrap=False))
-        outer.addWidget(
-            label(
-                _("Changes are saved automatically, encrypted, as you move between fields."),
-                "hint",
-            )
-        )
-        form = QFormLayout()
-        self.edits: dict[tuple[str, str], object] = {}
-        self.errors: dict[tuple[str, str], object] = {}
-        for section, key, text in CLIENT_FIELDS:
-            edit = sensitive_line_edit(f"field_{section or 'case'}_{key}", _(text))
-            edit.editingFinished.connect(self.commit)
-            err = label("", "fieldError", name=f"error_{section or 'case'}_{key}")
-            err.setVisible(False)
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(edit)
-            box.addWidget(err)
-            form.addRow(_(text) + ":", box)
-            self.edits[(section, key)] = edit
-            self.errors[(section, key)] = err
-        self.language_combo = QComboBox()
-        self.language_combo.setObjectName("field_enrollee_preferred_language")
-        self.language_combo.setAccessibleName(_("Preferred language"))
-        self.language_combo.addItem(_("Not recorded"), "")
-        for code, name in LANGUAGES.items():
-            self.language_combo.addItem(_(name), code)
-        self.language_combo.currentIndexChanged.connect(lambda _i: self.commit())
-        form.addRow(_("Preferred language:"), self.language_combo)
-        self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setObjectName("field_case_notes")
-        self.notes_edit.setAccessibleName(_("Notes"))
-        self.notes_edit.setTabChangesFocus(True)
-        self.notes_edit.setMinimumHeight(90)
-        form.addRow(_("Notes:"), self.notes_edit)
-        outer.addLayout(form)
-        self.status = label("", "hint", name="saveStatus")
-        outer.addWidget(self.status)
-        outer.addStretch(1)
 
-    def load(self, record: dict) -> None:
-        self._loading = True
-        try:
-            self._record = copy.deepcopy(record)
-            for (section, key), edit in self.edits.items():
-                value = record.get(section, {}).get(key, "") if section else record.get(key, "")
-                edit.setText(value)
-                set_field_error(edit, self.errors[(section, key)], "")
-            lang = record.get("enrollee", {}).get("preferred_language", "")
-            idx = self.language_combo.findData(lang)
-            self.language_combo.setCurrentIndex(idx if idx >= 0 else 0)
-            self.notes_edit.setPlainText(record.get("notes", ""))
-            self.status.setText("")
-        finally:
-            self._loading = False
+class UndoHistory:
+    """The case as it was before each saved change of this session (newest last)."""
 
-    def current_record(self) -> dict:
-        record = copy.deepcopy(self._record)
-        for (section, key), edit in self.edits.items():
-            value = edit.text().strip()
-            target = record.setdefault(section, {}) if section else record
-            if value:
-                target[key] = value
-            else:
-                target.pop(key, None)
-        lang = self.language_combo.currentData() or ""
-        enrollee = record.setdefault("enrollee", {})
-        if lang:
-            enrollee["preferred_language"] = lang
-        else:
-            enrollee.pop("preferred_language", None)
-        notes = self.notes_edit.toPlainText()
-        if notes.strip():
-            record["notes"] = notes
-        else:
-            record.pop("notes", None)
-        return {k: v for k, v in record.items() if v != {}}
+    def __init__(self, limit: int = UNDO_STEPS) -> None:
+        self._steps: deque[tuple[dict, str, str]] = deque(maxlen=limit)
 
-    def is_dirty(self) -> bool:
-        return self.current_record() != self._record
+    def __len__(self) -> int:
+        return len(self._steps)
 
-    def saved_record(self) -> dict:
-        """The record as last saved (without edits still being typed)."""
-        return copy.deepcopy(self._record)
+    def push(self, before: dict, what: str, kind: str = "") -> None:
+        if kind and self._steps and self._steps[-1][2] == kind == "letter":
+            return  # the letter saves as it is typed: one step for a run of typing
+        self._steps.append((copy.deepcopy(before), what, kind))
 
-    def rebase(self, record: dict) -> None:
-        """Another section saved ``record``: make it the base, keeping edits in progress."""
-        self._record = copy.deepcopy(record)
+    def pop(self) -> tuple[dict, str]:
+        before, what, _kind = self._steps.pop()
+        return before, what
 
-    def commit(self) -> bool:
-        """Save if anything changed. Returns False when a field needs correcting."""
-        if self._loading or not self.is_dirty():
-            return True
-        for (section, key), edit in self.edits.items():
-            set_field_error(edit, self.errors[(section, key)], "")
-        try:
-            self._record = self._save(self.current_record())
-        except InvalidField as exc:
-            field = str(exc.params.get("field", ""))
-            section, _sep, key = field.partition(".")
-            target = (section, key) if key else ("", section)
-            if target in self.edits:
-                set_field_error(self.edits[target], self.errors[target], field_problem(exc))
-            else:
-                self.status.setText(describe(exc))
-            return False
-        except ImrError as exc:
-            self.status.setText(describe(exc))
-            return False
-        self.status.setText(_("All changes saved."))
-        return True
+    def put_back(self, before: dict, what: str) -> None:
+        self._steps.append((before, what, ""))
+
+    def clear(self) -> None:
+        self._steps.clear()
 
 
 class WorkspaceScreen(QWidget):
     back_to_list = Signal()
+    undo_available = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +110,10 @@ class WorkspaceScreen(QWidget):
         self._saver: Callable[[dict], dict] | None = None
         self._criteria_services: CriteriaServices | None = None
         self._reload: Callable[[], dict] | None = None
+        self._current: dict = {}  # the case as stored
+        self._history = UndoHistory()
+        self._step: list[str] | None = None  # an undo step in progress: [pushed?]
+        self._restoring = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         top = QHBoxLayout()
@@ -212,13 +123,18 @@ class WorkspaceScreen(QWidget):
         self.heading = label("", "subtitle", wrap=False, name="workspaceHeading")
         top.addWidget(self.heading, 1)
         layout.addLayout(top)
+        self.undo_status = label("", "undoStatus", name="undoStatus")
+        self.undo_status.setVisible(False)
+        layout.addWidget(self.undo_status)
         body = QHBoxLayout()
         self.nav = QListWidget()
         self.nav.setObjectName("workspaceNav")
         self.nav.setAccessibleName(_("Case sections"))
         self.stack = QStackedWidget()
         self.stack.setObjectName("workspaceStack")
-        self.client = ClientSection(self._save)
+        self.client = ClientSection(self._saver_for(_("Client & plan")))
+        self.denial = DenialSection(self._saver_for(_("Denial & grievance")))
+        self.tracking = TrackingSection(self._saver_for(_("Tracking")))
         self.criteria = CriteriaSection()
         self.criteria.show_section_requested.connect(self.show_section)
         self.documents = DocumentsSection()
@@ -229,10 +145,12 @@ class WorkspaceScreen(QWidget):
         self.packet.mailing_recorded.connect(self._mailing_recorded)
         ready: dict[str, QWidget] = {
             "client": self.client,
+            "denial": self.denial,
             "criteria": self.criteria,
             "documents": self.documents,
             "letter": self.letter,
             "packet": self.packet,
+            "tracking": self.tracking,
         }
         self.pages: dict[str, QWidget] = {}
         for section_id, title, not_ready in SECTIONS:
@@ -264,6 +182,11 @@ class WorkspaceScreen(QWidget):
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
 
+    @property
+    def record_sections(self) -> tuple:
+        """The sections that show (and save) the case record itself."""
+        return (self.client, self.denial, self.tracking)
+
     def _fit_nav(self) -> None:
         """Wide enough for the longest section name at the current text size."""
         self.nav.doItemsLayout()
@@ -283,6 +206,7 @@ class WorkspaceScreen(QWidget):
         if row < 0:
             return
         self.client.commit()
+        self.denial.commit()
         self.letter.commit()
         self.stack.setCurrentIndex(row)
         section = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
@@ -290,6 +214,10 @@ class WorkspaceScreen(QWidget):
             self.letter.refresh()
         elif section == "packet":
             self.packet.refresh()
+
+    def current_section(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else ""
 
     def show_section(self, section_id: str) -> None:
         for i in range(self.nav.count()):
@@ -314,13 +242,94 @@ class WorkspaceScreen(QWidget):
         self._saver = saver
         self._criteria_services = criteria
         self._reload = reload
-        self.client.load(record)
+        self._current = copy.deepcopy(record)
+        self._history.clear()
+        self._set_undo_status("")
+        today = criteria.today if criteria else dt.date.today
+        for section in (self.client, self.denial):
+            section.set_today(today)
+            section.load(record)
+        self.tracking.load(case_id, record, today=today)
         self.criteria.load(record, criteria, self._commit_facts if criteria else None)
         self.documents.load(case_id, documents)
         self.letter.load(case_id, packet)
         self.packet.load(case_id, packet, criteria.today if criteria else None)
         self._set_heading(record)
         self.nav.setCurrentRow(0)
+        self.undo_available.emit(False)
+
+    # --- saving ---------------------------------------------------------------------------
+    def _saver_for(self, section: str) -> Callable[[dict], dict]:
+        """The save of a record section: one undo step, the other sections follow, and a
+        stored assessment follows new facts or timeline dates."""
+
+        def save(record: dict) -> dict:
+            with self._undo_step():
+                before = self._current
+                self._save(record)
+                self._facts_may_have_changed(before)
+            return copy.deepcopy(self._current)
+
+        return save
+
+    @contextmanager
+    def _undo_step(self) -> Iterator[None]:
+        """Saves made inside are one step of undo (a save and the assessment it causes)."""
+        if self._step is not None:
+            yield
+            return
+        self._step = []
+        try:
+            yield
+        finally:
+            self._step = None
+
+    def _remember(self, before: dict, after: dict, kind: str = "") -> None:
+        if self._restoring or not before:
+            return
+        if self._step is not None and self._step:
+            return  # this step already kept the case as it was
+        strip = {k: v for k, v in before.items() if k != "assessment"}
+        if strip == {k: v for k, v in after.items() if k != "assessment"}:
+            return  # only the assessment changed (it follows the facts): nothing to undo
+        self._history.push(before, self.change_name(before, after), kind)
+        self._set_undo_status("")  # a new change: "Undone: …" no longer describes the case
+        if self._step is not None:
+            self._step.append("pushed")
+        self.undo_available.emit(True)
+
+    def _save(self, record: dict, *, kind: str = "") -> dict:
+        if self._saver is None:
+            raise RuntimeError("no case loaded")
+        before = self._current
+        saved = self._saver(record)
+        self._stored(before, saved, kind)
+        return saved
+
+    def _stored(self, before: dict, saved: dict, kind: str = "") -> None:
+        """``saved`` is now the case as stored: remember the step and show it everywhere."""
+        self._remember(before, saved, kind)
+        self._current = copy.deepcopy(saved)
+        self._set_heading(saved)
+        for section in self.record_sections:
+            section.rebase(saved)
+
+    def _facts_may_have_changed(self, before: dict) -> None:
+        """New facts or timeline dates: the Criteria section shows them and a stored
+        assessment is made again from them (as after documents change)."""
+        from imrdesktop.domain.timeline import merged_facts
+
+        after = self._current
+        if merged_facts(before) == merged_facts(after) and before.get("facts") == after.get(
+            "facts"
+        ):
+            return
+        services = self._criteria_services
+        if services is None or self.criteria.wizard is not None:
+            return  # an interview in progress keeps its answers
+        self.criteria.load(after, services, self._commit_facts)
+        if isinstance(after.get("assessment"), dict):
+            self.criteria.update_assessment()
 
     def _commit_facts(self, facts: dict) -> dict:
         """Save the interview's facts into the case, then have the case assessed (which
@@ -328,11 +337,12 @@ class WorkspaceScreen(QWidget):
         if self._saver is None or self._criteria_services is None:
             raise RuntimeError("no case loaded")
         self.client.commit()  # best effort: a field still being corrected stays as typed
-        record = self.client.saved_record()
-        record["facts"] = facts
-        self._save(record)
-        saved, rendered = self._criteria_services.assess_case()
-        self.client.rebase(saved)
+        with self._undo_step():
+            record = copy.deepcopy(self._current)
+            record["facts"] = facts
+            self._save(record)
+            saved, rendered = self._criteria_services.assess_case()
+            self._stored(self._current, saved)
         return rendered
 
     def _stored_record(self) -> dict | None:
@@ -349,7 +359,7 @@ class WorkspaceScreen(QWidget):
         so they start from the case as stored (edits being typed are kept)."""
         record = self._stored_record()
         if record is not None:
-            self.client.rebase(record)
+            self._stored(self._current, record, "letter")
 
     def _mailing_recorded(self) -> None:
         """Recording the mailing set the filing date in the facts and assessed the case
@@ -358,7 +368,7 @@ class WorkspaceScreen(QWidget):
         record = self._stored_record()
         if record is None:
             return
-        self.client.rebase(record)
+        self._stored(self._current, record, "mailing")
         services = self._criteria_services
         if services is not None and self.criteria.wizard is None:
             # (an interview in progress keeps its answers)
@@ -368,19 +378,93 @@ class WorkspaceScreen(QWidget):
         name = record.get("enrollee", {}).get("name", "")
         self.heading.setText(_("{name} — case {case}").format(name=name, case=self.case_id))
 
-    def _save(self, record: dict) -> dict:
-        if self._saver is None:
-            raise RuntimeError("no case loaded")
-        saved = self._saver(record)
-        self._set_heading(saved)
-        return saved
+    # --- undo -----------------------------------------------------------------------------
+    def change_name(self, before: dict, after: dict) -> str:
+        """What changed between two records, in words ("Client's phone", "the timeline")."""
+        names: list[str] = []
+        by_path = {}
+        for section in (self.client, self.denial):
+            for path, field in section.fields.items():
+                by_path[path] = field.widget.accessibleName()
+        old, new = _leaves(before), _leaves(after)
+        for path in sorted(set(old) | set(new)):
+            if old.get(path) == new.get(path) or path[0] == "assessment":
+                continue
+            name = by_path.get(path) or (
+                _(CHANGE_NAMES[path[0]]) if path[0] in CHANGE_NAMES else ""
+            )
+            if not name:
+                continue
+            if name not in names:
+                names.append(name)
+        for key in ("timeline",):
+            if before.get(key) != after.get(key) and _(CHANGE_NAMES[key]) not in names:
+                names.append(_(CHANGE_NAMES[key]))
+        if not names:
+            return _("the last change")
+        if len(names) == 1:
+            return names[0]
+        if len(names) == 2:
+            return _("{first} and {second}").format(first=names[0], second=names[1])
+        return _("{first} and {n} other changes").format(first=names[0], n=len(names) - 1)
 
+    def can_undo(self) -> bool:
+        return self._saver is not None and len(self._history) > 0
+
+    def undo(self) -> bool:
+        """Put the case back as it was before the last saved change of this session."""
+        if self._saver is None:
+            return False
+        self.commit()  # typing not yet saved is the last change
+        if not self._history:
+            self._set_undo_status(_("Nothing to undo in this case."))
+            return False
+        before, what = self._history.pop()
+        self._restoring = True
+        try:
+            saved = self._save(before)
+        except ImrError as exc:
+            from imrdesktop.services.messages import describe
+
+            self._history.put_back(before, what)
+            self._set_undo_status(describe(exc))
+            return False
+        finally:
+            self._restoring = False
+        self._show_restored(saved)
+        self._set_undo_status(_("Undone: {what}.").format(what=what))
+        self.undo_available.emit(self.can_undo())
+        return True
+
+    def _show_restored(self, record: dict) -> None:
+        for section in (self.client, self.denial):
+            section.load(record)
+        self.tracking.rebase(record)
+        self.tracking.close_form()
+        services = self._criteria_services
+        if services is not None and self.criteria.wizard is None:
+            self.criteria.load(record, services, self._commit_facts)
+        section = self.current_section()
+        if self.letter._service is not None:
+            service = self.letter._service
+            self.letter.load(self.case_id, service)
+            if section == "letter":
+                self.letter.refresh()
+        if section == "packet":
+            self.packet.refresh()
+
+    def _set_undo_status(self, text: str) -> None:
+        self.undo_status.setText(text)
+        self.undo_status.setVisible(bool(text))
+
+    # --- leaving --------------------------------------------------------------------------
     def commit(self) -> bool:
         if self._saver is None:
             return True
         client = self.client.commit()
+        denial = self.denial.commit()
         letter = self.letter.commit()
-        return self.documents.commit() and client and letter
+        return self.documents.commit() and client and denial and letter
 
     def clear(self) -> None:
         """Drop everything shown about the client (on lock or when leaving the case)."""
@@ -388,13 +472,22 @@ class WorkspaceScreen(QWidget):
         self._saver = None
         self._criteria_services = None
         self._reload = None
+        self._current = {}
+        self._history.clear()
+        self._set_undo_status("")
         self.criteria.clear()
         self.documents.clear()  # drops thumbnails and closes the documents service
         self.letter.clear()
         self.packet.clear()  # drops the built PDFs and their thumbnails
         self.client.load({})
+        self.denial.load({})
+        self.tracking.clear()
         self.heading.clear()
+        self.undo_available.emit(False)
 
     def _back(self) -> None:
         if self.commit():
             self.back_to_list.emit()
+
+
+__all__ = ["SECTIONS", "UNDO_STEPS", "UndoHistory", "WorkspaceScreen", "get_path"]
