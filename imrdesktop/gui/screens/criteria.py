@@ -71,7 +71,8 @@ class CriteriaServices:
             return {k: v for k, v in latest[0].items() if k != "documents"}, rendered
 
         def refresh() -> None:
-            latest[0] = with_documents(session, case_id, latest[0])
+            """Re-read the case as saved (its timeline and documents changed)."""
+            latest[0] = with_documents(session, case_id, session.load_case(case_id))
 
         return cls(
             today=session.today,

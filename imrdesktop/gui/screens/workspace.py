@@ -327,6 +327,10 @@ class WorkspaceScreen(QWidget):
         services = self._criteria_services
         if services is None or self.criteria.wizard is not None:
             return  # an interview in progress keeps its answers
+        try:
+            services.refresh()  # the preview reads the case's timeline as saved now
+        except ImrError:
+            log.warning("criteria services could not re-read the case")
         self.criteria.load(after, services, self._commit_facts)
         if isinstance(after.get("assessment"), dict):
             self.criteria.update_assessment()
