@@ -230,7 +230,8 @@ class LetterSection(QWidget):
             _("Start again from a fresh draft?"),
             _(
                 "Your edits to the letter will be replaced by a new draft built from the case "
-                "and the assessment as they are now. Edit ▸ Undo brings the edited text back until you leave the case."
+                "and the assessment as they are now. Edit ▸ Undo brings the edited text back "
+                "until you leave the case."
             ),
             yes=_("Replace with a fresh draft"),
             no=_("Keep my letter"),
