@@ -139,3 +139,27 @@ def test_the_lock_saves_the_edits_then_empties_the_editor(qtbot, window, answers
     window.unlock_screen.unlock_button.click()
     qtbot.waitUntil(lambda: window.session is not None, timeout=20_000)
     assert window.session.load_case(case_id)["letter"]["text"].endswith(TYPED)
+
+
+def test_undo_after_a_fresh_draft_brings_the_edited_letter_back(qtbot, window, answers, section):
+    """The confirm dialog promises Edit ▸ Undo brings the edits back: the fresh draft is a
+    step of its own, never merged into the run of typing before it."""
+    sec = section
+    ws = window.workspace
+    type_at_end(qtbot, sec, TYPED)
+    assert sec.commit()
+    type_at_end(qtbot, sec, "More.")  # a second save of the same run of typing
+    assert sec.commit()
+    assert len(ws._history) == 1  # back-to-back typing saves are one step
+    answers.confirm = [True]
+    qtbot.mouseClick(sec.redraft_button, Qt.MouseButton.LeftButton)
+    assert stored_letter(window) is None
+    assert len(ws._history) == 2
+    ws.nav.setFocus()
+    window.action_undo.trigger()
+    letter = stored_letter(window)
+    assert letter is not None and letter["text"].endswith(TYPED + "\nMore.")
+    assert sec.editor.toPlainText().endswith(TYPED + "\nMore.")
+    assert ws.undo_status.text() == "Undone: the letter."
+    window.action_undo.trigger()  # then the typing itself
+    assert stored_letter(window) is None

@@ -304,3 +304,33 @@ def test_undo_keeps_at_most_twenty_steps(qtbot, window, answers):
         steps += 1
     assert steps == 20
     assert window.session.load_case(case_id)["plan"]["medical_group"] == "Group 4"
+
+
+def test_a_denial_date_that_breaks_the_timeline_is_explained_and_not_saved(qtbot, window, answers):
+    create_profile(qtbot, window, answers)
+    today = window.session.today()
+    record = facts_case(today)
+    answered = (today - dt.timedelta(days=10)).isoformat()
+    record["timeline"] = [{"event": "plan_answered", "date": answered, "outcome": "upheld"}]
+    case_id = window.session.create_case(record)
+    window.open_case(case_id)
+    ws = window.workspace
+    ws.criteria.update_assessment()
+    assessment = window.session.load_case(case_id)["assessment"]
+    ws.show_section("denial")
+    den = ws.denial
+    # Filed after the plan answered (the timeline's answer counts): said beside Filed on.
+    type_into(qtbot, den.filed_date, (today - dt.timedelta(days=5)).isoformat())
+    error = den.fields[("facts", "grievance", "filed_date")].error
+    assert error.isVisible()
+    assert "Plan answered the grievance" in error.text() and answered in error.text()
+    assert "All changes saved" not in den.status.text()
+    stored = window.session.load_case(case_id)
+    assert stored["facts"].get("grievance", {}).get("filed_date") is None
+    assert stored["assessment"] == assessment
+    assert not ws.criteria.result_problem.text()
+    # A date that fits is saved.
+    filed = (today - dt.timedelta(days=30)).isoformat()
+    type_into(qtbot, den.filed_date, filed)
+    assert not error.isVisible()
+    assert window.session.load_case(case_id)["facts"]["grievance"]["filed_date"] == filed

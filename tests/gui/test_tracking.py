@@ -3,6 +3,7 @@ case list), the deadlines and the calendar export without the client's name."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from guihelpers import create_profile
@@ -202,3 +203,110 @@ def test_undo_brings_back_a_removed_event(qtbot, window, answers):
     assert sec.status_text() == "Status: Grievance pending"
     assert ws.undo_status.text() == "Undone: the timeline."
     assert case_row(window, case_id).status == "grievance_pending"
+
+
+def fill(qtbot, sec, event: str, date: str, notes: str = "") -> None:
+    """Add an event without saving it (the form stays open)."""
+    qtbot.mouseClick(sec.add_button, Qt.MouseButton.LeftButton)
+    form = sec.form
+    form.event_combo.setCurrentIndex(form.event_combo.findData(event))
+    form.date_edit.selectAll()
+    qtbot.keyClicks(form.date_edit, date)
+    if notes:
+        form.notes_edit.setPlainText(notes)
+    assert sec.form_open()
+
+
+def test_an_event_that_breaks_the_merged_facts_is_explained_and_not_saved(qtbot, window, answers):
+    case_id, ws, sec, today = open_tracking(qtbot, window, answers)
+    ws.criteria.update_assessment()
+    ws.show_section("tracking")
+    filed = (today - dt.timedelta(days=5)).isoformat()
+    add(qtbot, sec, "grievance_filed", filed)
+    stored = window.session.load_case(case_id)
+    assessment = stored["assessment"]
+    # The plan's answer dated before the grievance was filed: said beside the date.
+    add(qtbot, sec, "plan_answered", (today - dt.timedelta(days=20)).isoformat(), "upheld")
+    assert sec.form_open()
+    assert sec.form.date_error.isVisible()
+    assert "before the grievance's filed date" in sec.form.date_error.text()
+    assert "Event added" not in sec.status.text()
+    stored = window.session.load_case(case_id)
+    assert len(stored["timeline"]) == 1 and stored["assessment"] == assessment
+    assert not ws.criteria.result_problem.text()
+    # A grievance filed after the plan already answered: the answer is named.
+    sec.close_form()
+    answered = (today - dt.timedelta(days=3)).isoformat()
+    add(qtbot, sec, "plan_answered", answered, "upheld")
+    assert not sec.form_open()
+    add(qtbot, sec, "grievance_filed", (today - dt.timedelta(days=1)).isoformat())
+    assert sec.form_open()
+    text = sec.form.date_error.text()
+    assert "Plan answered the grievance" in text and answered in text
+    assert len(window.session.load_case(case_id)["timeline"]) == 2
+    sec.close_form()
+
+
+def test_an_assessment_that_cannot_follow_is_never_a_clean_success(qtbot, window, answers):
+    from imrdesktop.domain.errors import InvalidField
+
+    case_id, ws, sec, today = open_tracking(qtbot, window, answers)
+    ws.criteria.update_assessment()
+    ws.show_section("tracking")
+
+    def fails():
+        raise InvalidField(field="timeline[0].date", problem="is not right")
+
+    ws._criteria_services = dataclasses.replace(ws._criteria_services, assess_case=fails)
+    add(qtbot, sec, "grievance_filed", (today - dt.timedelta(days=5)).isoformat())
+    assert not sec.form_open()  # the event is saved…
+    assert "could not be updated" in sec.status.text()  # …but not as a clean success
+    assert sec.problem.isVisible()
+    assert ws.criteria.result_problem.text() in sec.problem.text()
+
+
+def test_an_event_being_typed_is_saved_when_leaving_the_case(qtbot, window, answers):
+    case_id, ws, sec, today = open_tracking(qtbot, window, answers)
+    day = (today - dt.timedelta(days=10)).isoformat()
+    fill(qtbot, sec, "grievance_filed", day, notes="Faxed to plan, confirmation 12345")
+    qtbot.mouseClick(ws.back_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.case_list
+    timeline = window.session.load_case(case_id)["timeline"]
+    assert timeline[0]["date"] == day and "12345" in timeline[0]["notes"]
+
+
+def test_an_event_that_cannot_be_saved_keeps_the_advocate_on_the_page(qtbot, window, answers):
+    case_id, ws, sec, today = open_tracking(qtbot, window, answers)
+    fill(qtbot, sec, "grievance_filed", "2026-13-40", notes="Faxed")
+    qtbot.mouseClick(ws.back_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is ws
+    assert sec.form_open() and sec.form.date_error.isVisible()
+    assert window.session.load_case(case_id).get("timeline") is None
+    # Locking asks before the event is lost.
+    answers.confirm = [False]
+    assert window.lock(reason="user") is False
+    assert "lose that one change" in answers.messages("confirm")[0]
+    assert sec.form_open() and sec.form.notes_edit.toPlainText() == "Faxed"
+
+
+def test_an_event_form_opened_without_typing_closes_quietly(qtbot, window, answers):
+    case_id, ws, sec, today = open_tracking(qtbot, window, answers)
+    qtbot.mouseClick(sec.add_button, Qt.MouseButton.LeftButton)
+    assert window.lock(reason="user")
+    assert answers.shown == []
+
+
+def test_undo_with_an_event_being_typed_asks_first(qtbot, window, answers):
+    case_id, ws, sec, today = open_tracking(qtbot, window, answers)
+    day = (today - dt.timedelta(days=10)).isoformat()
+    add(qtbot, sec, "grievance_filed", day)
+    fill(qtbot, sec, "plan_answered", (today - dt.timedelta(days=2)).isoformat(), notes="Kim")
+    answers.confirm = [False]
+    window.undo_last_change()
+    assert "not saved yet" in answers.messages("confirm")[0]
+    assert sec.form_open() and sec.form.notes_edit.toPlainText() == "Kim"
+    assert len(window.session.load_case(case_id)["timeline"]) == 1
+    answers.confirm = [True]
+    window.undo_last_change()
+    assert not sec.form_open()
+    assert window.session.load_case(case_id).get("timeline") is None

@@ -3,8 +3,9 @@
 The text comes from ``PacketService.letter``: the advocate's edited letter, or a fresh draft
 built from the case and the assessment. Edits are saved (encrypted, in the case) a moment
 after typing stops, and when the advocate leaves the section or the case; "Start again from a
-fresh draft…" replaces them after asking. ``saved`` is emitted after each save, so the
-workspace can take the case as stored (other sections save the whole record).
+fresh draft…" replaces them after asking. ``saved`` is emitted after each save of edits and
+``redrafted`` after a fresh draft, so the workspace can take the case as stored (other
+sections save the whole record) and keep the edited letter as a step of undo.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def letter_state(letter: dict) -> str:
 class LetterSection(QWidget):
     """Edits one case's letter in support; saves as the advocate goes."""
 
-    saved = Signal()
+    saved = Signal()  # edits typed were saved (a run of typing is one step of undo)
+    redrafted = Signal()  # a fresh draft replaced the letter (a step of undo of its own)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -248,4 +250,4 @@ class LetterSection(QWidget):
         self._show(letter)
         self.status.setText(_("A fresh draft replaced the letter."))
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.saved.emit()
+        self.redrafted.emit()

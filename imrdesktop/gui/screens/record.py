@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -149,6 +150,70 @@ def readable_row(column: QWidget) -> QHBoxLayout:
     return row
 
 
+# --- the merged facts (the timeline's dates counting) -----------------------------------------
+# How a facts key is named in a sentence about a date that does not fit (docs/caseload.md).
+FACT_WORDS = {
+    "plan_written_decision_date": N_("the date on the plan's written decision"),
+    "grievance.filed_date": N_("the date the grievance was filed"),
+    "grievance.decision_date": N_("the date of the plan's answer to the grievance"),
+    "grievance.received_date": N_("the date the plan received the grievance"),
+    "grievance.outcome": N_("the plan's answer to the grievance"),
+    "imr_filed_date": N_("the date the IMR was filed"),
+    "imr_decision_received_date": N_("the date the IMR decision arrived"),
+    "imr_decision_outcome": N_("the IMR decision"),
+}
+
+
+def _problem_key(problem: InvalidField) -> tuple[str, str]:
+    return str(problem.params.get("field", "")), str(problem.params.get("problem", ""))
+
+
+def new_merged_problems(before: dict, after: dict, today: dt.date) -> list[InvalidField]:
+    """The facts.md problems of ``after``'s merged facts (the timeline's dates counting,
+    domain.timeline.merged_facts) that ``before`` does not already have: what a change
+    from ``before`` to ``after`` would break (the assessment could not be made)."""
+    from imrdesktop.domain.facts import facts_problems
+    from imrdesktop.domain.timeline import merged_facts
+
+    old = {_problem_key(p) for p in facts_problems(merged_facts(before), today)[1]}
+    return [p for p in facts_problems(merged_facts(after), today)[1] if _problem_key(p) not in old]
+
+
+def problem_parts(problem: InvalidField) -> list[str]:
+    """The facts keys a problem names ("grievance.outcome and grievance.decision_date")."""
+    return [part for part in str(problem.params.get("field", "")).split(" and ") if part]
+
+
+def conflict_sentence(record: dict, part: str, problem: InvalidField) -> str:
+    """A problem whose date was entered elsewhere, in words: "That does not fit the
+    timeline: “Plan answered the grievance” on 2026-05-01 is before the grievance's filed
+    date." """
+    from imrdesktop.domain.timeline import event_label, source_field
+
+    what = str(problem.params.get("problem") or "")
+    where = source_field(record, part)
+    match = re.fullmatch(r"timeline\[(\d+)\]\.\w+", where)
+    items = record.get("timeline")
+    if match and isinstance(items, list) and int(match.group(1)) < len(items):
+        event = items[int(match.group(1))]
+        return _("That does not fit the timeline: “{event}” on {date} {problem}.").format(
+            event=event_label(str(event.get("event", ""))), date=event.get("date", ""), problem=what
+        )
+    if where == "mailing.date" and isinstance(record.get("mailing"), dict):
+        return _("That does not fit the timeline: “{event}” on {date} {problem}.").format(
+            event=event_label("imr_mailed"), date=record["mailing"].get("date", ""), problem=what
+        )
+    from imrdesktop.domain.timeline import merged_facts
+
+    value = get_path(merged_facts(record), tuple(part.split(".")))
+    name = _(FACT_WORDS[part]) if part in FACT_WORDS else part
+    if value is None:
+        return _("That does not fit the case: {what} {problem}.").format(what=name, problem=what)
+    return _("That does not fit the case: {what}, {value}, {problem}.").format(
+        what=name, value=value, problem=what
+    )
+
+
 # --- one field ------------------------------------------------------------------------------
 class Field(QObject):
     """One control bound to one key of the record, with its message label."""
@@ -234,6 +299,9 @@ class RecordForm(QWidget):
         self.fields: dict[Path, Field] = {}
         self.grids: list[FieldGrid] = []
         self.status = label("", "hint")
+        # The sentence of a stored assessment that could not follow the last save ("" when
+        # it did): the workspace sets it, so the save never reads as a clean success.
+        self.assessment_problem: Callable[[], str] = lambda: ""
 
     def set_today(self, today: Callable[[], dt.date] | None) -> None:
         self._today = today or dt.date.today
@@ -498,7 +566,15 @@ class RecordForm(QWidget):
             self.status.setText(describe(exc))
             return False
         self._record = copy.deepcopy(saved)
-        self.status.setText(_("All changes saved."))
+        problem = self.assessment_problem()
+        if problem:
+            self.status.setText(
+                _("Saved, but the assessment could not be updated: {problem}").format(
+                    problem=problem
+                )
+            )
+        else:
+            self.status.setText(_("All changes saved."))
         return ok
 
     @staticmethod
@@ -940,4 +1016,30 @@ class DenialSection(RecordForm):
             if not paths:
                 continue  # a fact this screen does not edit: the interview shows it
             out.append((paths, field_problem(problem)))
+        out.extend(self._merged_problems(record))
+        return out
+
+    def _merged_problems(self, record: dict) -> list[tuple[list[Path], str]]:
+        """What the change would break once the timeline's dates count (the merged facts
+        the assessment reads): shown beside the changed date, which is not saved."""
+        from imrdesktop.domain.timeline import source_field
+
+        changed = [
+            path
+            for path in self.fields
+            if path[0] == "facts"
+            and normal(get_path(record, path)) != normal(get_path(self._record, path))
+        ]
+        out: list[tuple[list[Path], str]] = []
+        for problem in new_merged_problems(self._record, record, self.today()):
+            parts = problem_parts(problem)
+            here = [
+                self.path_of(where)
+                for where in (source_field(record, part) for part in parts)
+                if self.path_of(where) in changed
+            ]
+            if here:
+                out.append((here, field_problem(problem)))
+            elif changed:
+                out.append((changed, conflict_sentence(record, parts[0], problem)))
         return out

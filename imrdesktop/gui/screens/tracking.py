@@ -50,7 +50,13 @@ from imrdesktop.domain.timeline import (
     status_label,
 )
 from imrdesktop.gui import dialogs
-from imrdesktop.gui.screens.record import FieldGrid, readable_row
+from imrdesktop.gui.screens.record import (
+    FieldGrid,
+    conflict_sentence,
+    new_merged_problems,
+    problem_parts,
+    readable_row,
+)
 from imrdesktop.gui.widgets.common import (
     button,
     label,
@@ -122,6 +128,7 @@ class EventForm(QFrame):
         self.setProperty("role", "card")
         self._today = today
         self.index: int | None = None  # the timeline index edited, None for a new event
+        self.initial: dict = {}  # the values the form started with (nothing typed yet)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 14)
         self.heading = label("", "heading", name="eventFormHeading")
@@ -222,6 +229,11 @@ class EventForm(QFrame):
             set_field_error(widget, error, "")
         self.save_button.setText(_("&Save the event"))
         self.save_button.setAccessibleName(self.save_button.text().replace("&", ""))
+        self.initial = self.values()
+
+    def changed(self) -> bool:
+        """Something was typed or chosen since the form was filled."""
+        return self.values() != self.initial
 
     def _suggested_kind(self) -> str:
         return self.property("suggested") or EVENTS[0]
@@ -330,6 +342,9 @@ class TrackingSection(QWidget):
         self._record: dict = {}
         self._case_id = ""
         self._today: Callable[[], dt.date] = dt.date.today
+        # The sentence of a stored assessment that could not follow the last save ("" when
+        # it did): set by the workspace, so a save never reads as a clean success.
+        self.assessment_problem: Callable[[], str] = lambda: ""
 
         outer = QVBoxLayout(self)
         outer.addWidget(label(_("Tracking"), "title", wrap=False))
@@ -630,6 +645,22 @@ class TrackingSection(QWidget):
     def form_open(self) -> bool:
         return self.form.isVisible()
 
+    def form_changed(self) -> bool:
+        """The form is open with something typed that is not saved yet."""
+        return self.form_open() and self.form.changed()
+
+    def commit(self) -> bool:
+        """Save an event still in the form (leaving the case, locking, undo). A form with
+        nothing typed just closes. False when the event cannot be saved: its message shows
+        beside the field and the form stays open."""
+        if not self.form_open():
+            return True
+        if not self.form.changed():
+            self.close_form()
+            return True
+        self.save_event()
+        return not self.form_open()
+
     def save_event(self) -> None:
         if not self.form.isVisible() or not self.form.check():
             return
@@ -643,16 +674,47 @@ class TrackingSection(QWidget):
             editing = None
         record = copy.deepcopy(self._record)
         record["timeline"] = events
+        position = editing if editing is not None else len(events) - 1
+        if self._show_merged_problem(record, position):
+            return
         if not self._store(record, on_form=True):
             return
         self.close_form()
-        self.status.setText(
-            (
-                _("Event saved. {status}") if editing is not None else _("Event added. {status}")
-            ).format(status=self.status_value.text())
-        )
+        if self.problem.isHidden():
+            text = _("Event saved. {status}") if editing is not None else _("Event added. {status}")
+        elif editing is not None:
+            text = _("Event saved, but the assessment could not be updated (see above). {status}")
+        else:
+            text = _("Event added, but the assessment could not be updated (see above). {status}")
+        self.status.setText(text.format(status=self.status_value.text()))
         self._select_event(event)
         self.timeline_list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_merged_problem(self, record: dict, position: int) -> bool:
+        """The event would make the case's facts wrong once its date counts (the grievance
+        answered before it was filed…): say so beside the form's field and save nothing."""
+        from imrdesktop.domain.timeline import source_field
+
+        problems = new_merged_problems(self._record, record, self._today())
+        if not problems:
+            return False
+        problem = problems[0]
+        parts = problem_parts(problem) or [""]
+        target = self.form.date_edit
+        sentence = ""
+        for part in parts:
+            where = source_field(record, part)
+            if where == f"timeline[{position}].date":
+                sentence = field_problem(problem)
+                break
+            if where == f"timeline[{position}].outcome":
+                target, sentence = self.form.outcome_combo, field_problem(problem)
+                break
+        if not sentence:
+            sentence = conflict_sentence(record, parts[0], problem)
+        self.form._show(target, sentence)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _select_event(self, event: dict) -> None:
         for row in range(self.timeline_list.count()):
@@ -723,6 +785,14 @@ class TrackingSection(QWidget):
             return False
         self._record = copy.deepcopy(saved)
         self._show()
+        problem = self.assessment_problem()
+        if problem:
+            self.problem.setText(
+                _("Saved, but the assessment could not be updated: {problem}").format(
+                    problem=problem
+                )
+            )
+            self.problem.setVisible(True)
         return True
 
     # --- calendar export -------------------------------------------------------------------------

@@ -84,8 +84,10 @@ class UndoHistory:
         return len(self._steps)
 
     def push(self, before: dict, what: str, kind: str = "") -> None:
-        if kind and self._steps and self._steps[-1][2] == kind == "letter":
-            return  # the letter saves as it is typed: one step for a run of typing
+        if kind == "letter" and self._steps and self._steps[-1][2] == "letter":
+            # the letter saves as it is typed: one step for a run of typing (a fresh draft,
+            # "letter_redraft", is a step of its own and ends the run)
+            return
         self._steps.append((copy.deepcopy(before), what, kind))
 
     def pop(self) -> tuple[dict, str]:
@@ -114,6 +116,7 @@ class WorkspaceScreen(QWidget):
         self._history = UndoHistory()
         self._step: list[str] | None = None  # an undo step in progress: [pushed?]
         self._restoring = False
+        self._assessment_problem = ""  # why the stored assessment did not follow a save
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         top = QHBoxLayout()
@@ -135,12 +138,15 @@ class WorkspaceScreen(QWidget):
         self.client = ClientSection(self._saver_for(_("Client & plan")))
         self.denial = DenialSection(self._saver_for(_("Denial & grievance")))
         self.tracking = TrackingSection(self._saver_for(_("Tracking")))
+        for section in (self.client, self.denial, self.tracking):
+            section.assessment_problem = lambda: self._assessment_problem
         self.criteria = CriteriaSection()
         self.criteria.show_section_requested.connect(self.show_section)
         self.documents = DocumentsSection()
         self.documents.documents_changed.connect(self.criteria.documents_changed)
         self.letter = LetterSection()
         self.letter.saved.connect(self._record_changed)
+        self.letter.redrafted.connect(lambda: self._record_changed("letter_redraft"))
         self.packet = PacketSection()
         self.packet.mailing_recorded.connect(self._mailing_recorded)
         ready: dict[str, QWidget] = {
@@ -264,6 +270,7 @@ class WorkspaceScreen(QWidget):
         stored assessment follows new facts or timeline dates."""
 
         def save(record: dict) -> dict:
+            self._assessment_problem = ""
             with self._undo_step():
                 before = self._current
                 self._save(record)
@@ -334,6 +341,9 @@ class WorkspaceScreen(QWidget):
         self.criteria.load(after, services, self._commit_facts)
         if isinstance(after.get("assessment"), dict):
             self.criteria.update_assessment()
+            problem = self.criteria.result_problem
+            if not problem.isHidden() and problem.text():
+                self._assessment_problem = problem.text()
 
     def _commit_facts(self, facts: dict) -> dict:
         """Save the interview's facts into the case, then have the case assessed (which
@@ -358,12 +368,13 @@ class WorkspaceScreen(QWidget):
             log.warning("the case could not be read again: %s", type(exc).__name__)
             return None
 
-    def _record_changed(self) -> None:
-        """The letter was saved into the case: the other sections save the whole record,
-        so they start from the case as stored (edits being typed are kept)."""
+    def _record_changed(self, kind: str = "letter") -> None:
+        """The letter was saved into the case (``kind`` "letter" as typed, "letter_redraft"
+        for a fresh draft): the other sections save the whole record, so they start from
+        the case as stored (edits being typed are kept)."""
         record = self._stored_record()
         if record is not None:
-            self._stored(self._current, record, "letter")
+            self._stored(self._current, record, kind)
 
     def _mailing_recorded(self) -> None:
         """Recording the mailing set the filing date in the facts and assessed the case
@@ -419,6 +430,24 @@ class WorkspaceScreen(QWidget):
         """Put the case back as it was before the last saved change of this session."""
         if self._saver is None:
             return False
+        if self.tracking.form_changed():
+            # The event being typed is not a saved change: undo would close its form.
+            from imrdesktop.gui import dialogs
+
+            if not dialogs.confirm(
+                self,
+                _("Undo and lose the event being typed?"),
+                _(
+                    "The event being typed in Tracking is not saved yet. Undo puts back the "
+                    "last saved change and closes the form: the event typed there is lost. "
+                    "To keep it, choose “Keep the event” and save it first."
+                ),
+                yes=_("Undo and lose the event"),
+                no=_("Keep the event"),
+            ):
+                self._set_undo_status(_("Nothing undone: the event being typed is kept."))
+                return False
+            self.tracking.close_form()
         self.commit()  # typing not yet saved is the last change
         if not self._history:
             self._set_undo_status(_("Nothing to undo in this case."))
@@ -468,7 +497,8 @@ class WorkspaceScreen(QWidget):
         client = self.client.commit()
         denial = self.denial.commit()
         letter = self.letter.commit()
-        return self.documents.commit() and client and denial and letter
+        tracking = self.tracking.commit()  # an event in its form is saved when it is right
+        return self.documents.commit() and client and denial and letter and tracking
 
     def clear(self) -> None:
         """Drop everything shown about the client (on lock or when leaving the case)."""
