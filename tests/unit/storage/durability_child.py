@@ -2,8 +2,8 @@
 stdout only after ``save()`` returned. The parent kills it with SIGKILL at random moments.
 
 Each step saves two records and the summary in one transaction; every third step also
-replaces a small two-chunk attachment (import + delete), so kills land in attachment
-imports too.
+replaces a small two-chunk attachment (staged import, then one save that adds it and
+deletes the old one), so kills land in attachment imports too.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ def main() -> None:
         if step % 3 == 0:
             old = [a.id for a in case.attachments()]
             body = bytes([step % 256]) * (CHUNK + 100)
-            case.add_attachment(io.BytesIO(body), {"step": step})
-            for att in old:
-                case.delete_attachment(att)
+            # Replace in one save (two-phase import: stage the chunks, then one
+            # transaction adds the new attachment and deletes the old). A separate add and
+            # delete would leave two attachments whenever a kill fell between them.
+            staged = case.stage_attachment(io.BytesIO(body), {"step": step})
+            case.save({}, add=[staged], delete=old)
             print(f"att {step}", flush=True)
 
 

@@ -67,7 +67,7 @@ def test_sigkill_during_saves(vault_path: Path) -> None:
                     assert b["step"] == step and a["pad"] == b["pad"][::-1]
                     assert case.summary["step"] == step
                 attachments = case.attachments()
-                assert len(attachments) <= 1 or step % 3 == 0
+                assert len(attachments) <= 1  # the replace is one transaction
                 if acked_attachment:
                     assert max(x.meta["step"] for x in attachments) >= acked_attachment
                 for att in attachments:
