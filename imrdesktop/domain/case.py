@@ -22,8 +22,8 @@ from imrdesktop.domain.timeline import (
     OUTCOME_REQUIRED,
     OUTCOMES,
     decision_outcome,
-    derive_status,
-    merged_facts,
+    status_from,
+    status_inputs,
 )
 
 # The statuses and their labels live in domain.timeline; kept importable from here.
@@ -405,30 +405,82 @@ def client_name(record: dict) -> str:
     return record.get("enrollee", {}).get("name", "")
 
 
+def assessment_basis(assessment: Assessment | Mapping[str, Any] | None) -> dict | None:
+    """What the case list needs of an assessment (an :class:`Assessment`, its rendered
+    facts.md dict, or a basis already) to find the status and next deadline for any day, as
+    plain JSON: ``{"outcome", "eligible_on", "deadlines": {key: "YYYY-MM-DD"},
+    "decision_days"}`` (dates and keys only: no medical details, no text). None without an
+    assessment."""
+    if isinstance(assessment, Assessment):
+        outcome: Any = assessment.outcome
+        eligible_on: Any = assessment.eligible_on
+        days: Any = assessment.decision_days
+    elif isinstance(assessment, Mapping):
+        outcome = assessment.get("outcome")
+        eligible_on = assessment.get("eligible_on")
+        days = assessment.get("decision_days")
+    else:
+        return None
+    outcome = getattr(outcome, "value", outcome)
+    if isinstance(eligible_on, dt.date):
+        eligible_on = eligible_on.isoformat()
+    elif isinstance(eligible_on, str):
+        try:
+            dt.date.fromisoformat(eligible_on)
+        except ValueError:
+            eligible_on = None
+    else:
+        eligible_on = None
+    return {
+        "outcome": outcome if isinstance(outcome, str) else "",
+        "eligible_on": eligible_on,
+        "deadlines": {
+            key: day.isoformat()
+            for key, day in _deadline_dates(assessment).items()
+            if isinstance(key, str)
+        },
+        "decision_days": days if isinstance(days, int) and not isinstance(days, bool) else None,
+    }
+
+
 def _next_deadline(
-    assessment: Assessment | Mapping[str, Any] | None,
+    basis: Mapping[str, Any] | None,
     today: dt.date | None,
     labels: Mapping[str, str] | None,
 ) -> dict | None:
-    if isinstance(assessment, Assessment):
-        outcome: str = assessment.outcome
-        deadlines = dict(assessment.deadlines)
-    elif isinstance(assessment, Mapping):
-        outcome = str(assessment.get("outcome", ""))
-        raw = assessment.get("deadlines")
-        deadlines = {}
-        for key, value in raw.items() if isinstance(raw, Mapping) else ():
-            try:
-                deadlines[key] = dt.date.fromisoformat(value)
-            except (TypeError, ValueError):
-                continue
-    else:
+    if basis is None:
         return None
-    picked = pick_next_deadline(outcome, deadlines, today)
+    picked = pick_next_deadline(str(basis.get("outcome") or ""), _deadline_dates(basis), today)
     if picked is None:
         return None
     key, day = picked
     return {"date": day.isoformat(), "what": (labels or {}).get(key, key)}
+
+
+def status_and_deadline(
+    inputs: Mapping[str, Any],
+    basis: Mapping[str, Any] | None,
+    *,
+    today: dt.date | None,
+    labels: Mapping[str, str] | None = None,
+) -> tuple[str, dict | None]:
+    """The case list's ``status`` and ``next_deadline`` as of ``today``, from the status
+    inputs (timeline.status_inputs) and the assessment's basis (:func:`assessment_basis`)."""
+    status = status_from(inputs, basis, today=today)
+    if status in ("overturned", "plan_reversed"):
+        deadline = _compliance_due(basis, labels)
+    elif status in DECIDED:
+        deadline = None
+    elif status in ("mailed", "under_review"):
+        deadline = _after_mailing(
+            inputs.get("mailed_on"),
+            (basis or {}).get("decision_days"),
+            today,
+            acknowledged=status == "under_review",
+        )
+    else:
+        deadline = _next_deadline(basis, today, labels)
+    return status, deadline
 
 
 def summary_for(
@@ -449,19 +501,16 @@ def summary_for(
     record's stored ``"assessment"``. ``labels`` maps deadline keys to the short English
     label shown as "what" (the wording data's ``deadlines.*.short``, a gettext msgid);
     without it the key itself is shown. ``pathway`` is the assessment's (or "") and
-    ``outcome`` the IMR decision's (or ""), for the statistics.
+    ``outcome`` the IMR decision's (or ""), for the statistics. ``basis`` holds what the
+    status and the next deadline depend on (``{"status": timeline.status_inputs,
+    "assessment": assessment_basis}``), so the case list finds them again for another day
+    (:func:`summary_as_of`): ``status`` and ``next_deadline`` are only as of ``today``.
     """
     if assessment is None:
         assessment = record.get("assessment")
-    status = derive_status(record, assessment, today=today)
-    if status in ("overturned", "plan_reversed"):
-        deadline = _compliance_due(assessment, labels)
-    elif status in DECIDED:
-        deadline = None
-    elif status in ("mailed", "under_review"):
-        deadline = _after_mailing(record, assessment, today, acknowledged=status == "under_review")
-    else:
-        deadline = _next_deadline(assessment, today, labels)
+    inputs = status_inputs(record)
+    basis = assessment_basis(assessment)
+    status, deadline = status_and_deadline(inputs, basis, today=today, labels=labels)
     return {
         "name": client_name(record),
         "member_id": record.get("plan", {}).get("member_id", ""),
@@ -469,7 +518,27 @@ def summary_for(
         "next_deadline": deadline,
         "pathway": _pathway(assessment),
         "outcome": decision_outcome(record),
+        "basis": {"status": inputs, "assessment": basis},
     }
+
+
+def summary_as_of(
+    summary: Mapping[str, Any], today: dt.date, labels: Mapping[str, str] | None = None
+) -> tuple[str, dict | None] | None:
+    """``(status, next_deadline)`` of a stored summary as of ``today``, or None when the
+    summary has no usable ``basis`` (one saved before it existed, or hand-made): then the
+    stored values are all there is."""
+    basis = summary.get("basis")
+    if not isinstance(basis, Mapping):
+        return None
+    inputs, assessment = basis.get("status"), basis.get("assessment")
+    if not isinstance(inputs, Mapping) or not (
+        assessment is None or isinstance(assessment, Mapping)
+    ):
+        return None
+    if assessment is not None:
+        assessment = assessment_basis(assessment)  # sanitised: any types, never fatal
+    return status_and_deadline(inputs, assessment, today=today, labels=labels)
 
 
 def _pathway(assessment: Any) -> str:
@@ -502,24 +571,20 @@ def _compliance_due(assessment: Any, labels: Mapping[str, str] | None) -> dict |
 
 
 def _after_mailing(
-    record: dict, assessment: Any, today: dt.date | None, *, acknowledged: bool = False
+    mailed_on: Any, decision_days: Any, today: dt.date | None, *, acknowledged: bool = False
 ) -> dict | None:
     """Once the packet is mailed, the next thing to watch is the review's next milestone
-    (domain.mailing), not the filing deadline. The mailing date is the merged facts'
+    (domain.mailing), not the filing deadline. ``mailed_on`` is the merged facts'
     ``imr_filed_date`` (the mailing record or the timeline's "IMR mailed"). Once DMHC has
     acknowledged the application, delivery and acknowledgement are behind us."""
     from imrdesktop.domain.mailing import milestones
 
     try:
-        mailed = dt.date.fromisoformat(merged_facts(record).get("imr_filed_date") or "")
+        mailed = dt.date.fromisoformat(mailed_on)
     except (TypeError, ValueError):
         return None
-    days = None
-    if isinstance(assessment, Assessment):
-        days = assessment.decision_days
-    elif isinstance(assessment, Mapping):
-        days = assessment.get("decision_days")
-    steps = milestones(mailed, days if isinstance(days, int) else None)
+    days = decision_days if isinstance(decision_days, int) else None
+    steps = milestones(mailed, days)
     if acknowledged:
         steps = [m for m in steps if m.key not in ACKNOWLEDGED_STEPS]
     upcoming = [m for m in steps if today is None or m.date >= today] or steps[-1:]

@@ -234,6 +234,46 @@ def _open_now(assessment: Any, today: dt.date | None) -> bool:
     return False
 
 
+def status_inputs(record: Mapping[str, Any]) -> dict:
+    """What the status depends on besides the assessment and ``today``, as plain JSON (no
+    names, no medical details, no free text): kept in the case list's summary so the status
+    can be derived again for another day (:func:`status_from`)."""
+    facts = merged_facts(record)
+    grievance = facts.get("grievance") if isinstance(facts.get("grievance"), Mapping) else {}
+    latest = latest_events(record)
+    filed = facts.get("imr_filed_date")
+    return {
+        "grievance_filed": bool(grievance.get("filed_date")),
+        "plan_answered": bool(grievance.get("decision_date")),
+        "mailed": bool(filed),
+        "mailed_on": filed if isinstance(filed, str) else "",
+        "acknowledged": "dmhc_acknowledged" in latest,
+        "decision": decision_outcome(record),
+        "complied": "plan_complied" in latest,
+    }
+
+
+def status_from(
+    inputs: Mapping[str, Any], assessment: Any = None, *, today: dt.date | None = None
+) -> str:
+    """The last status that applies, from :func:`status_inputs` (docs/caseload.md)."""
+    status = "open"
+    if inputs.get("grievance_filed"):
+        status = "grievance_pending"
+    if inputs.get("plan_answered") or _open_now(assessment, today):
+        status = "ready_to_file"
+    if inputs.get("mailed"):
+        status = "mailed"
+    if inputs.get("acknowledged"):
+        status = "under_review"
+    outcome = inputs.get("decision")
+    if outcome in DECISIONS:
+        status = outcome
+    if inputs.get("complied"):
+        status = "complied"
+    return status
+
+
 def derive_status(
     record: Mapping[str, Any], assessment: Any = None, *, today: dt.date | None = None
 ) -> str:
@@ -241,21 +281,4 @@ def derive_status(
     facts.md dict) defaults to the record's stored one."""
     if assessment is None:
         assessment = record.get("assessment")
-    facts = merged_facts(record)
-    grievance = facts.get("grievance") if isinstance(facts.get("grievance"), Mapping) else {}
-    latest = latest_events(record)
-    status = "open"
-    if grievance.get("filed_date"):
-        status = "grievance_pending"
-    if grievance.get("decision_date") or _open_now(assessment, today):
-        status = "ready_to_file"
-    if facts.get("imr_filed_date"):
-        status = "mailed"
-    if "dmhc_acknowledged" in latest:
-        status = "under_review"
-    outcome = decision_outcome(record)
-    if outcome:
-        status = outcome
-    if "plan_complied" in latest:
-        status = "complied"
-    return status
+    return status_from(status_inputs(record), assessment, today=today)

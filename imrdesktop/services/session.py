@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from imrdesktop.domain.case import summary_for, validate_record
+from imrdesktop.domain.case import summary_as_of, summary_for, validate_record
 from imrdesktop.domain.errors import UnknownCase, VaultLocked
 from imrdesktop.domain.timeline import status_label
 from imrdesktop.i18n import N_
@@ -126,16 +126,36 @@ class VaultSession:
 
     # --- cases -------------------------------------------------------------------
     def list_cases(self) -> list[CaseRow]:
-        """The case list; a summary with wrong types (an old or hand-made index entry) is
-        shown as well as it can be (text via str(), a bad deadline as none), never fatal."""
+        """The case list as of the session's today: ``status`` and ``next_deadline`` are
+        derived again from the summary's ``basis`` (domain.case.summary_as_of), so a
+        "may file from" date that has come makes the case ready to file rather than overdue.
+        A summary without a basis (saved before it existed) shows its stored values; one with
+        wrong types (an old or hand-made index entry) is shown as well as it can be (text via
+        str(), a bad deadline as none), never fatal."""
+        from imrdesktop.services.assessment import deadline_short_labels
+
         today = self.today()
+        short = deadline_short_labels()
         rows = []
         labels: dict[str, str] = {}
         for item in self.vault.list_cases():
             s = item.summary if isinstance(item.summary, dict) else {}
-            deadline = _deadline(s.get("next_deadline"))
+            now = None
+            if "basis" in s:
+                try:
+                    now = summary_as_of(s, today, short)
+                except Exception:  # a hand-made basis: the stored values, never fatal
+                    log.warning(
+                        "case %s: its list summary could not be brought up to date", item.case_id
+                    )
+                    now = None
+            if now is None:
+                stored_status, stored_deadline = s.get("status"), s.get("next_deadline")
+            else:
+                stored_status, stored_deadline = now
+            deadline = _deadline(stored_deadline)
             days_left = (deadline[1] - today).days if deadline else None
-            status = _text(s.get("status"), "open") or "open"
+            status = _text(stored_status, "open") or "open"
             label = labels.get(status)
             if label is None:
                 label = labels[status] = status_label(status)

@@ -68,4 +68,5 @@ def test_future_birth_date_is_refused():
 def test_summary_holds_only_what_the_list_needs():
     s = summary_for(FULL)
     assert s["name"] == "Nguyễn Văn Anh" and s["member_id"] == "M1"
-    assert set(s) == {"name", "member_id", "status", "next_deadline", "pathway", "outcome"}
+    assert set(s) == {"name", "member_id", "status", "next_deadline", "pathway", "outcome", "basis"}
+    assert set(s["basis"]) == {"status", "assessment"}  # dates and flags (test_caseload_today)
