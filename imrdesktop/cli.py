@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="store_true", help=_("print the version and exit"))
     p.add_argument(
+        "--self-test",
+        action="store_true",
+        help=_("check this installation headless with a throwaway training vault, then exit"),
+    )
+    p.add_argument(
         "--demo", action="store_true", help=_("open a throwaway training vault with sample clients")
     )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -649,6 +654,10 @@ def run_cli(argv: list[str]) -> int:
     if args.version:
         print(f"imrdesktop {__version__}")
         return 0
+    if args.self_test:
+        from imrdesktop.selftest import run as self_test
+
+        return self_test()
     from imrdesktop.app import build_context, run_gui
     from imrdesktop.services.messages import describe, exit_code
 
