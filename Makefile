@@ -31,6 +31,12 @@ format: $(STAMP)
 bench: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+# Build the Linux bundle and tarball (scripts/build-linux.sh), then smoke-test the bundle.
+package: system-deps $(STAMP)
+	bash scripts/build-linux.sh
+	dist/imrdesktop/imrdesktop --version
+	QT_QPA_PLATFORM=offscreen dist/imrdesktop/imrdesktop --self-test
+
 system-deps:
 	@bash scripts/system-deps.sh
 
