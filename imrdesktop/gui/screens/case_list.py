@@ -706,10 +706,17 @@ class CaseListScreen(QWidget):
             "status": width("status", statuses),
             "deadline": width("deadline", deadlines),
             "days": max(
-                fm.horizontalAdvance(d) + (fm.horizontalAdvance(w) + 4 * marker if w else 0)
-                for d, w in days
-            )
-            + pad,
+                max(
+                    (
+                        fm.horizontalAdvance(d) + (fm.horizontalAdvance(w) + 4 * marker if w else 0)
+                        for d, w in days
+                    ),
+                    default=0,
+                )
+                + pad,
+                # never narrower than its own title (all "—" made it a sliver)
+                width("days", ()),
+            ),
         }
         avail = self.table.viewport().width() or 1000
         name_min = min(width("name", names), max(avail // 4, fm.averageCharWidth() * 20))
