@@ -48,10 +48,17 @@ def _language_from(setting: str) -> str:
     return "es" if loc.lower().startswith("es") else "en"
 
 
-def run_gui(ctx, *, demo: bool = False) -> int:
+def run_gui(ctx, *, demo: bool = False, open_file: str | None = None) -> int:
     from imrdesktop.gui.run import run
 
-    return run(ctx, demo=demo)
+    return run(ctx, demo=demo, open_file=open_file)
+
+
+def _bundle_argument(args: list[str]) -> list[str]:
+    """The file manager opens a case bundle as ``imrdesktop FILE.imrbundle``: the GUI."""
+    if len(args) == 1 and args[0].lower().endswith(".imrbundle"):
+        return ["gui", args[0]]
+    return args
 
 
 DOCUMENT_WORKER_FLAG = "--document-worker"  # hidden: how a frozen build starts its worker
@@ -70,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     harden_process()
     from imrdesktop.cli import run_cli
 
-    return run_cli(args)
+    return run_cli(_bundle_argument(args))
 
 
 def main_gui() -> int:
@@ -80,8 +87,9 @@ def main_gui() -> int:
     harden_process()
     from imrdesktop.cli import run_cli
 
+    bundles = [a for a in sys.argv[1:] if a.lower().endswith(".imrbundle")][:1]
     args = [a for a in sys.argv[1:] if a in ("--demo", "--debug")]
-    return run_cli(["gui", *args] if "--demo" not in args else ["--demo"])
+    return run_cli(["gui", *args, *bundles] if "--demo" not in args else ["--demo"])
 
 
 __all__ = ["__version__", "build_context", "main", "main_gui", "run_gui"]

@@ -55,7 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help=_("open a throwaway training vault with sample clients")
     )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    sub.add_parser("gui", parents=[common], help=_("open the app (the default)"))
+    gui = sub.add_parser("gui", parents=[common], help=_("open the app (the default)"))
+    gui.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE.imrbundle",
+        help=_("a case bundle to import once a vault is unlocked"),
+    )
 
     vault = sub.add_parser("vault", parents=[common], help=_("create or check a vault"))
     vsub = vault.add_subparsers(dest="vault_command", required=True, parser_class=_Parser)
@@ -664,7 +670,7 @@ def run_cli(argv: list[str]) -> int:
     try:
         ctx = build_context(args.vault, debug=args.debug)
         if args.demo or args.command in (None, "gui"):
-            return run_gui(ctx, demo=bool(args.demo))
+            return run_gui(ctx, demo=bool(args.demo), open_file=getattr(args, "file", None))
         handler = {
             ("vault", "init"): cmd_vault_init,
             ("vault", "verify"): cmd_vault_verify,

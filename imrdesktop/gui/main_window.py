@@ -9,7 +9,7 @@ import gc
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPixmapCache
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.ctx = ctx
         self.session: VaultSession | None = None
+        self._pending_bundle: Path | None = None  # opened from the file manager
         self._documents: DocumentsService | None = None  # of ``session``; closed on lock
         self._documents_session: VaultSession | None = None
         self._packet: PacketService | None = None  # of ``session``, over ``_documents``
@@ -329,6 +330,9 @@ class MainWindow(QMainWindow):
             from imrdesktop.services.messages import header_repaired_notice
 
             dialogs.warn(self, _("Vault repaired"), header_repaired_notice())
+        if self._pending_bundle is not None and not session.training:
+            path, self._pending_bundle = self._pending_bundle, None
+            QTimer.singleShot(0, lambda: self.import_case(path))
 
     def _arm_inactivity(self) -> None:
         s = self.ctx.settings
@@ -465,12 +469,20 @@ class MainWindow(QMainWindow):
         dialogs.dispose(dlg)
         return passphrase
 
-    def import_case(self) -> None:
+    def open_bundle_when_unlocked(self, path: Path) -> None:
+        """A case bundle opened from the file manager: imported once a vault is unlocked."""
+        if self.session is not None:
+            self.import_case(path)
+        else:
+            self._pending_bundle = Path(path)
+
+    def import_case(self, path: Path | None = None) -> None:
         if self.session is None:
             return
-        path = dialogs.choose_open_file(
-            self, _("Import a case bundle"), _("Case bundles (*.imrbundle)")
-        )
+        if path is None:
+            path = dialogs.choose_open_file(
+                self, _("Import a case bundle"), _("Case bundles (*.imrbundle)")
+            )
         if path is None:
             return
         passphrase = self._ask_bundle_passphrase(export=False)

@@ -21,7 +21,7 @@ def create_main_window(ctx, *, demo: bool = False):
     return window
 
 
-def run(ctx, *, demo: bool = False) -> int:
+def run(ctx, *, demo: bool = False, open_file: str | None = None) -> int:
     from imrdesktop.gui import excepthook
     from imrdesktop.gui.application import Application
     from imrdesktop.gui.single_instance import SingleInstance
@@ -45,6 +45,10 @@ def run(ctx, *, demo: bool = False) -> int:
     shutil.rmtree(ctx.paths.session, ignore_errors=True)
     try:
         window = create_main_window(ctx, demo=demo)
+        if open_file and not demo:
+            from pathlib import Path
+
+            window.open_bundle_when_unlocked(Path(open_file))  # imported after unlock
         if not demo:
             window.try_remembered_unlock()
         window.show()

@@ -66,7 +66,7 @@ Root: HKA; Subkey: "Software\Classes\.imrbundle"; ValueType: string; ValueName: 
 Root: HKA; Subkey: "Software\Classes\.imrbundle"; ValueType: string; ValueName: "Content Type"; ValueData: "application/x-imrdesktop-bundle"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\IMRDesktop.CaseBundle"; ValueType: string; ValueName: ""; ValueData: "IMR Desktop case bundle"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\IMRDesktop.CaseBundle\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#MyAppExe},0"
-Root: HKA; Subkey: "Software\Classes\IMRDesktop.CaseBundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#MyAppExe}"""
+Root: HKA; Subkey: "Software\Classes\IMRDesktop.CaseBundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#MyAppExe}"" ""%1"""
 
 [Run]
 Filename: "{app}\{#MyAppExe}"; Description: "{cm:LaunchProgram,{#MyAppName}}"; Flags: nowait postinstall skipifsilent
