@@ -436,7 +436,7 @@ def assessment_basis(assessment: Assessment | Mapping[str, Any] | None) -> dict 
         "eligible_on": eligible_on,
         "deadlines": {
             key: day.isoformat()
-            for key, day in _deadline_dates(assessment).items()
+            for key, day in deadline_dates(assessment).items()
             if isinstance(key, str)
         },
         "decision_days": days if isinstance(days, int) and not isinstance(days, bool) else None,
@@ -450,7 +450,7 @@ def _next_deadline(
 ) -> dict | None:
     if basis is None:
         return None
-    picked = pick_next_deadline(str(basis.get("outcome") or ""), _deadline_dates(basis), today)
+    picked = pick_next_deadline(str(basis.get("outcome") or ""), deadline_dates(basis), today)
     if picked is None:
         return None
     key, day = picked
@@ -549,7 +549,8 @@ def _pathway(assessment: Any) -> str:
     return ""
 
 
-def _deadline_dates(assessment: Any) -> dict[str, dt.date]:
+def deadline_dates(assessment: Any) -> dict[str, dt.date]:
+    """The assessment's deadlines as dates (an Assessment or its rendered dict)."""
     if isinstance(assessment, Assessment):
         return dict(assessment.deadlines)
     raw = assessment.get("deadlines") if isinstance(assessment, Mapping) else None
@@ -563,7 +564,7 @@ def _deadline_dates(assessment: Any) -> dict[str, dt.date]:
 
 
 def _compliance_due(assessment: Any, labels: Mapping[str, str] | None) -> dict | None:
-    day = _deadline_dates(assessment).get("plan_compliance_due")
+    day = deadline_dates(assessment).get("plan_compliance_due")
     if day is None:
         return None
     key = "plan_compliance_due"

@@ -121,19 +121,12 @@ FILING_KEYS = frozenset(
 
 
 def _assessment_parts(assessment: Any) -> tuple[dict[str, dt.date], int | None]:
+    from imrdesktop.domain.case import deadline_dates
+
     if isinstance(assessment, Assessment):
         return dict(assessment.deadlines), assessment.decision_days
-    if not isinstance(assessment, Mapping):
-        return {}, None
-    deadlines = {}
-    raw = assessment.get("deadlines")
-    for key, value in raw.items() if isinstance(raw, Mapping) else ():
-        try:
-            deadlines[key] = dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            continue
-    days = assessment.get("decision_days")
-    return deadlines, days if isinstance(days, int) else None
+    days = assessment.get("decision_days") if isinstance(assessment, Mapping) else None
+    return deadline_dates(assessment), days if type(days) is int else None
 
 
 def calendar_items(

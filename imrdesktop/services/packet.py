@@ -17,6 +17,7 @@ from typing import Any
 
 from imrdesktop.domain.case import RETURN_RECEIPTS
 from imrdesktop.domain.errors import InvalidField
+from imrdesktop.domain.usps import ArticleNumber
 from imrdesktop.i18n import _, use_language
 from imrdesktop.resources_path import forms_path
 
@@ -57,14 +58,6 @@ RETURN_RECEIPT_LABELS = {
     "electronic": "Electronic return receipt",
     "none": "None",
 }
-
-
-@dataclass(frozen=True)
-class ArticleNumber:
-    digits: str
-    valid: bool
-    kind: str
-    grouped: str
 
 
 @dataclass(frozen=True)
@@ -135,8 +128,12 @@ class PacketService:
 
     # --- what a case holds ----------------------------------------------------------
     def _load(self, case_id: str):
-        record = self._session.load_case(case_id)
-        docs = self._documents.list_documents(case_id)
+        """The case record and its documents, from ONE open of the case file."""
+        from imrdesktop.services.documents import RECORD, documents_from_record
+
+        with self._session.open_case(case_id) as case:
+            record = case.get("case") or {}
+            docs = documents_from_record(case.get(RECORD))
         return record, docs
 
     def _context(
@@ -185,7 +182,7 @@ class PacketService:
             literature.append(line + " " + _("(Exhibit {letter})").format(letter=d.exhibit))
         assessment = record.get("assessment") or {}
         pathway = assessment.get("pathway", "")
-        grievance = _with_merged_facts(record).get("facts", {}).get("grievance") or {}
+        # grievance_pending and the other facts flags come from build_context (merged facts).
         out: dict[str, Any] = {
             "dates.today_long": _long_date(today),
             "has_literature": bool(literature),
@@ -193,8 +190,6 @@ class PacketService:
             "has_physician_letter": "physician_letter" in first,
             "has_exhibits": bool(included),
             "eit": pathway.startswith("imr_eit"),
-            "grievance_pending": bool(grievance.get("filed_date"))
-            and not grievance.get("decision_date"),
         }
         for kind, letter in first.items():
             out[f"exhibit.{kind}"] = letter
@@ -520,10 +515,7 @@ class PacketService:
     def check_article_number(text: str) -> ArticleNumber:
         from imrdesktop.domain import usps
 
-        found = usps.check(text or "")
-        return ArticleNumber(
-            found.digits, found.valid, found.kind, usps.group4(found.digits) if found.digits else ""
-        )
+        return usps.check(text or "")
 
     @staticmethod
     def _require_verified(checked: ArticleNumber, accept_unverified: bool) -> None:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from imrdesktop.domain.errors import ImrError, InvalidField
+from imrdesktop.domain.usps import group4
 from imrdesktop.gui import dialogs
 from imrdesktop.gui.widgets.common import (
     button,
@@ -70,10 +71,6 @@ LETTER_INCHES = 11  # the longer side of a Letter page
 
 def digits_of(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
-
-
-def group4(digits: str) -> str:
-    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 def pages_phrase(first: int, count: int) -> str:
