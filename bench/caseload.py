@@ -24,8 +24,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench._common import median as _median
+from bench._common import row as _row
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,21 +43,6 @@ TODAY = dt.date(2026, 3, 10)
 FIRST = ("Ana", "Bích", "Carlos", "Dương", "Esperanza", "Fatima", "Gia", "Hùng", "Imani", "José")
 LAST = ("Nguyễn", "García", "Trần", "López", "Smith", "Lê", "Hernández", "Phạm", "Kim", "Johnson")
 PLANS = ("Sample Health Plan", "Golden Sample HMO", "Fictional Care Medi-Cal")
-
-
-def _median(fn: Callable[[], float], runs: int) -> float:
-    return statistics.median(fn() for _ in range(runs))
-
-
-def _row(name: str, app: float, floor: float, goal: str, note: str) -> dict:
-    return {
-        "name": name,
-        "app_seconds": round(app, 4),
-        "floor_seconds": round(floor, 4),
-        "ratio": round(app / floor, 2) if floor > 0 else float("inf"),
-        "goal": goal,
-        "note": note,
-    }
 
 
 def _fast_kdf() -> None:

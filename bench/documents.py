@@ -15,13 +15,14 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench._common import median as _median
+from bench._common import row as _row
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,21 +33,6 @@ from imrdesktop.documents.inputs import read_input
 PHOTOS = 20
 PHOTO_SIZE = (4000, 3000)
 PDF_PAGES = 300
-
-
-def _median(fn: Callable[[], float], runs: int) -> float:
-    return statistics.median(fn() for _ in range(runs))
-
-
-def _row(name: str, app: float, floor: float, goal: str, note: str) -> dict:
-    return {
-        "name": name,
-        "app_seconds": round(app, 4),
-        "floor_seconds": round(floor, 4),
-        "ratio": round(app / floor, 2) if floor > 0 else float("inf"),
-        "goal": goal,
-        "note": note,
-    }
 
 
 def make_text_pdf(pages: int = PDF_PAGES) -> bytes:

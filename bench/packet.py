@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -47,10 +46,6 @@ PARTS = (
     ("exhibit_index", 1),
 )
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _median(fn: Callable[[], float], runs: int) -> float:
-    return statistics.median(fn() for _ in range(runs))
 
 
 def _row(name: str, app: float, floor: float | None, goal: str, note: str) -> dict:

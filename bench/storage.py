@@ -15,12 +15,13 @@ import json
 import os
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench._common import median as _median
+from bench._common import row as _row
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,21 +35,6 @@ from imrdesktop.storage.vault import HEADER_NAME, Vault
 
 PASSPHRASE = "benchmark passphrase with enough words"  # noqa: S105 - a throwaway vault
 MB = 1024 * 1024
-
-
-def _median(fn: Callable[[], float], runs: int) -> float:
-    return statistics.median(fn() for _ in range(runs))
-
-
-def _row(name: str, app: float, floor: float, goal: str, note: str) -> dict:
-    return {
-        "name": name,
-        "app_seconds": round(app, 4),
-        "floor_seconds": round(floor, 4),
-        "ratio": round(app / floor, 2) if floor > 0 else float("inf"),
-        "goal": goal,
-        "note": note,
-    }
 
 
 def bench_unlock(work: Path, runs: int = 3) -> dict:
